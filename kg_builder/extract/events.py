@@ -1,0 +1,576 @@
+"""Events: triggers typed into the ontology's classes, with roles, place, time, counts and
+attribution read off spaCy's dependency parse.
+
+Each rule is meant to be one sentence about English news writing:
+- the subject of an active trigger verb did it (agent); its object had it done (target); a
+  passive turns these round and "by X" is the agent;
+- a trigger noun's agent is "by X", "X's" or an actor compound ("militant attack"); its target
+  "on/against X"; the object noun of a light verb ("staged an attack") takes that verb's subject;
+- the place is an actor-free prepositional phrase ("at/in/near X") on the trigger or its verb,
+  else the most specific place of the sentence, else the article's main country;
+- the time is the date expression nearest the trigger in the tree, else in the sentence; with
+  none, the event happened no later than publication;
+- a fact under a reporting verb is Reported, according to that verb's subject; "allegedly" makes
+  it Alleged, "deny" Denied, a plan, a promise, a modal or a future date Hypothetical;
+- a participle clause of killing or wounding ("…, killing one soldier") gives counts to the
+  event it hangs on, and a casualty report with no place or time of its own continues the
+  event just told;
+- a definite noun trigger with nothing new ("the attack") refers back to the last event of its type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Article, Event
+from ..model import Span as TextSpan
+from . import lexicon
+from .entities import EntityIndex
+from .numbers import find_casualties, parse_count
+from .timex import TimeBounds, normalise
+
+_PLACE_PREPS = {"in", "at", "near", "outside", "on", "around", "across", "inside", "into",
+                "from", "towards", "toward", "throughout", "within", "of", "between"}
+_SPECIFICITY = {"site": 0, "village": 1, "town": 1, "city": 2, "region": 3, "admin1": 3,
+                "country": 5, None: 2}
+_DATE_PREPS = {"since", "from", "until", "till", "before", "after", "between", "by"}
+_KILL = {"kill", "massacre", "execute", "murder", "slaughter", "behead", "assassinate", "shoot"}
+_WOUND = {"wound", "injure", "hurt"}
+_LABEL = {
+    "ArmedAttack": "attack", "ArmedClash": "clash", "Bombing": "bombing", "Killing": "killing",
+    "Abduction": "abduction", "Coup": "coup", "Mutiny": "mutiny", "Protest": "protest",
+    "Election": "election", "Agreement": "agreement", "Deployment": "deployment",
+    "Withdrawal": "withdrawal", "Arrest": "arrest", "Sanction": "sanction",
+    "Statement": "statement", "OtherEvent": "event",
+}
+
+
+@dataclass
+class _Found:
+    event: Event
+    token: Token
+    sent: Span
+
+
+def _tspan(doc: Doc, start: int, end: int) -> TextSpan:
+    return TextSpan(start, end, doc.text[start:end])
+
+
+def _tok_span(tok: Token) -> TextSpan:
+    return TextSpan(tok.idx, tok.idx + len(tok.text), tok.text)
+
+
+def _sentence_span(sent: Span) -> TextSpan:
+    text = sent.text
+    stripped = text.rstrip()
+    lead = len(text) - len(text.lstrip())
+    return TextSpan(sent.start_char + lead, sent.start_char + len(stripped), stripped[lead:])
+
+
+def is_caption(sent: Span) -> bool:
+    """Photo captions and credit lines ("…, Mali May 25, 2021. Reuters / Name") are not news."""
+    para_start = sent.doc.text.rfind("\n", 0, sent.start_char) + 1
+    para_end = sent.doc.text.find("\n", sent.end_char)
+    para = sent.doc.text[para_start:para_end if para_end >= 0 else len(sent.doc.text)]
+    if re.search(r"\b(REUTERS|Reuters|AFP|AP|EPA|Getty Images|Photo|File photo)\s*/\s*\w+", para):
+        return True
+    if re.match(r"^\s*(FILE PHOTO|File photo|Photo:|PHOTO:)", para):
+        return True
+    nxt = sent.doc.text[para_end + 1:para_end + 1 + len(para)] if para_end >= 0 else ""
+    return bool(para.strip()) and nxt.startswith(para.strip()) and len(para) < 300
+
+
+class EventExtractor:
+    def __init__(self) -> None:
+        self.triggers = lexicon.triggers()
+
+    # ---------------------------------------------------------------- triggers
+    def _match(self, tok: Token) -> tuple[str, Token] | None:
+        lemma = tok.lemma_.lower()
+        cands = self.triggers.get(lemma) or self.triggers.get(tok.lower_)
+        if not cands:
+            return None
+        for trig in cands:
+            if trig.pos == "VERB" and tok.pos_ not in {"VERB"}:
+                continue
+            if trig.pos == "NOUN" and tok.pos_ not in {"NOUN", "PROPN"}:
+                continue
+            if trig.pos == "ANY" and tok.pos_ not in {"VERB", "NOUN", "PROPN"}:
+                continue
+            if len(trig.words) > 1:
+                rest = trig.words[1:]
+                nxt = [t for t in tok.doc[tok.i + 1:tok.i + 1 + 3 * len(rest)] if not t.is_punct]
+                lemmas = [t.lemma_.lower() for t in nxt]
+                if not _contains_in_order(lemmas, rest):
+                    continue
+            return trig.event_type, tok
+        # two-word noun triggers keyed by their modifier ("air strike", "drone strike")
+        return None
+
+    def _compound_trigger(self, tok: Token) -> str | None:
+        if tok.i == 0 or tok.pos_ not in {"NOUN", "PROPN"}:
+            return None
+        prev = tok.doc[tok.i - 1]
+        for trig in self.triggers.get(prev.lemma_.lower(), []) + self.triggers.get(prev.lower_, []):
+            if len(trig.words) == 2 and trig.words[1] in {tok.lemma_.lower(), tok.lower_}:
+                return trig.event_type
+        return None
+
+    # ---------------------------------------------------------------- main
+    def extract(self, doc: Doc, article: Article, idx: EntityIndex) -> list[Event]:
+        found: list[_Found] = []
+        previous_time: TimeBounds | None = None
+        for sent in doc.sents:
+            if is_caption(sent) or not any(t.is_alpha for t in sent):
+                continue
+            dates = self._dates(sent, article.published, previous_time)
+            if dates:
+                previous_time = dates[-1][1]
+            skip: set[int] = set()
+            for tok in sent:
+                if tok.i in skip:
+                    continue
+                etype = self._compound_trigger(tok)
+                trig_tok = tok
+                if etype is not None:
+                    skip.add(tok.i)
+                    trig_span = tok.doc[tok.i - 1:tok.i + 1]
+                else:
+                    m = self._match(tok)
+                    if m is None:
+                        continue
+                    etype, trig_tok = m
+                    if tok.dep_ == "compound" and self._match(tok.head) is not None:
+                        continue  # "attack helicopter" is no attack; "coup attempt" is the coup
+                    if tok.dep_ == "amod" or (tok.pos_ == "NOUN" and tok.dep_ == "compound"
+                                               and tok.head.lower_ in {"helicopter", "helicopters",
+                                                                       "aircraft", "drone", "drones",
+                                                                       "jet", "jets", "dog"}):
+                        continue
+                    trig_span = tok.doc[tok.i:tok.i + 1]
+                if self._is_casualty_clause(trig_tok, found, sent):
+                    continue
+                ev = self._build(doc, article, idx, sent, trig_tok, trig_span, etype, dates, found)
+                if ev is not None:
+                    found.append(ev)
+        self._split_coordinated_dates(doc, article, found)
+        return [f.event for f in found]
+
+    # ---------------------------------------------------------------- pieces
+    def _dates(self, sent: Span, published: dt.date | None, previous: TimeBounds | None
+               ) -> list[tuple[Span, TimeBounds]]:
+        out = []
+        for ent in sent.ents:
+            if ent.label_ != "DATE":
+                continue
+            text = ent.text
+            before = ent.doc[ent.start - 1] if ent.start > 0 else None
+            if before is not None and before.lower_ in _DATE_PREPS:
+                text = f"{before.text} {text}"
+            try:
+                tb = normalise(text, published, previous=previous)
+            except Exception:  # the normaliser is total by contract; never lose an article
+                tb = None
+            if tb is not None and (tb.earliest is not None or tb.latest is not None):
+                out.append((ent, tb))
+                previous = tb
+        return out
+
+    def _is_casualty_clause(self, tok: Token, found: list[_Found], sent: Span) -> bool:
+        """"…, killing one soldier and wounding 15" adds counts to the event it hangs on."""
+        if tok.lemma_.lower() not in _KILL or tok.pos_ != "VERB":
+            return False
+        head = tok.head
+        while head.dep_ in {"conj"} and head.head != head:
+            head = head.head
+        if tok.dep_ in {"advcl", "xcomp", "conj", "acl", "relcl", "pcomp"} or tok.tag_ == "VBG":
+            for f in reversed(found):
+                if f.sent == sent and (f.token == head or f.token in head.subtree
+                                       or f.token.head == head):
+                    self._counts(tok, f.event, sent, only_here=True)
+                    return True
+        subj = [c for c in tok.children if c.dep_ == "nsubj"]
+        if subj:
+            for f in reversed(found):
+                if f.sent == sent and f.token in subj[0].subtree:
+                    self._counts(tok, f.event, sent, only_here=True)
+                    return True
+        return False
+
+    def _build(self, doc: Doc, article: Article, idx: EntityIndex, sent: Span, tok: Token,
+               trig_span: Span, etype: str, dates, found: list[_Found]) -> _Found | None:
+        agents, targets = self._roles(tok, idx, etype)
+        place = self._place(tok, sent, idx)
+        bounds = self._time(tok, dates)
+        # A definite noun phrase with nothing new refers back to the last event of its type.
+        if tok.pos_ in {"NOUN", "PROPN"} and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts) \
+                and not agents and bounds is None:
+            for f in reversed(found):
+                if f.event.type == etype:
+                    f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
+                    return None
+        # A casualty report with no time or place of its own continues the event just told.
+        if etype == "Killing" and tok.pos_ == "VERB" and not agents and bounds is None \
+                and place is None and found and found[-1].event.type in {"Killing", "ArmedAttack", "Bombing", "ArmedClash"} \
+                and found[-1].sent.start >= sent.start - 80:
+            prev = found[-1].event
+            self._counts(tok, prev, sent)
+            cert, source = self._certainty(tok, sent, idx, article, None)
+            if cert != "Asserted":
+                prev.certainty, prev.according_to = cert, source or prev.according_to
+            for t in targets:
+                if t not in prev.targets:
+                    prev.targets.append(t)
+            prev.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
+            return None
+        if place is None and idx.main_country:
+            country = [k for k, p in idx.places.items()
+                       if p.feature == "country" and p.country_code == idx.main_country]
+            place = country[0] if country else None
+        earliest = latest = None
+        if bounds is not None:
+            earliest, latest = bounds.earliest, bounds.latest
+        elif article.published is not None:
+            latest = article.published
+        ev = Event(
+            key=f"e{trig_span.start_char}", type=etype,
+            trigger=_tspan(doc, trig_span.start_char, trig_span.end_char),
+            sentence=_sentence_span(sent), label="", agents=agents, targets=targets,
+            place=place, earliest=earliest, latest=latest,
+        )
+        self._counts(tok, ev, sent)
+        ev.certainty, ev.according_to = self._certainty(tok, sent, idx, article, ev)
+        if ev.according_to in ev.agents and ev.certainty == "Reported" and etype != "Statement":
+            pass
+        place_name = idx.places[place].name if place else None
+        ev.label = _LABEL.get(etype, "event") + (f" in {place_name}" if place_name else "") + \
+            (f" ({earliest.isoformat()})" if earliest and earliest == latest else
+             f" ({earliest.year})" if earliest and latest and earliest.year == latest.year else "")
+        ev.label = ev.label[0].upper() + ev.label[1:]
+        return _Found(ev, tok, sent)
+
+    # roles ------------------------------------------------------------------
+    def _actor_in(self, tok: Token, idx: EntityIndex) -> list[str]:
+        """Actors a noun phrase names: its head, coordinated heads, and "members of X"."""
+        out: list[str] = []
+        for t in [tok, *[c for c in tok.conjuncts]]:
+            key = idx.actor_of(t)
+            if key is None:
+                for c in t.children:
+                    if c.dep_ == "prep" and c.lower_ in {"of", "from"}:
+                        for p in c.children:
+                            if p.dep_ == "pobj" and idx.actor_of(p):
+                                key = idx.actor_of(p)
+                    if c.dep_ == "appos" and idx.actor_of(c):
+                        key = idx.actor_of(c)
+                if key is None:
+                    for c in t.subtree:
+                        if c.dep_ in {"compound", "poss", "amod"} and c.head == t and idx.actor_of(c):
+                            key = idx.actor_of(c)
+                            break
+            if key is not None and key not in out:
+                out.append(key)
+            if t.lower_ in {"and"}:
+                continue
+        return out
+
+    def _roles(self, tok: Token, idx: EntityIndex, etype: str) -> tuple[list[str], list[str]]:
+        agents: list[str] = []
+        targets: list[str] = []
+
+        def add(lst: list[str], keys: list[str]) -> None:
+            for k in keys:
+                if k not in lst:
+                    lst.append(k)
+
+        if tok.pos_ == "VERB":
+            passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in tok.children)
+            for c in tok.children:
+                if c.dep_ == "nsubj":
+                    add(agents, self._actor_in(c, idx))
+                elif c.dep_ == "nsubjpass":
+                    add(targets, self._actor_in(c, idx))
+                elif c.dep_ in {"dobj", "obj"}:
+                    add(targets, self._actor_in(c, idx))
+                elif c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by" and passive):
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            add(agents, self._actor_in(p, idx))
+                elif c.dep_ == "prep" and c.lower_ in {"against", "on", "with"}:
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            add(targets if c.lower_ != "with" or etype != "ArmedClash" else targets,
+                                self._actor_in(p, idx))
+            if not agents and tok.dep_ in {"xcomp", "conj", "advcl"} and not passive:
+                for c in tok.head.children:
+                    if c.dep_ == "nsubj":
+                        add(agents, self._actor_in(c, idx))
+            if not agents and tok.dep_ == "relcl" and idx.actor_of(tok.head):
+                add(agents, [idx.actor_of(tok.head)])
+        else:
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ == "by":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            add(agents, self._actor_in(p, idx))
+                elif c.dep_ == "prep" and c.lower_ in {"on", "against", "targeting", "of"}:
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            keys = self._actor_in(p, idx)
+                            if c.lower_ == "of" and etype in {"Coup", "Mutiny", "Protest", "Deployment", "Withdrawal"}:
+                                add(agents, keys)
+                            else:
+                                add(targets, keys)
+                elif c.dep_ == "prep" and c.lower_ in {"between", "with"}:
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            add(agents, self._actor_in(p, idx))
+                elif c.dep_ in {"poss", "compound", "amod", "nmod"} and idx.actor_of(c):
+                    add(agents, [idx.actor_of(c)])
+            head = tok.head
+            if tok.dep_ in {"dobj", "nsubjpass", "obj", "attr"} and head.pos_ in {"VERB", "AUX"}:
+                lemma = head.lemma_.lower()
+                if lemma in lexicon.LIGHT_VERBS or head.lemma_ == "be":
+                    passive = tok.dep_ == "nsubjpass"
+                    for c in head.children:
+                        if c.dep_ == "nsubj" and not passive and head.lemma_ != "be":
+                            add(targets if lemma in lexicon.SUFFERING_VERBS else agents,
+                                self._actor_in(c, idx))
+                        elif c.dep_ == "agent" or (passive and c.dep_ == "prep" and c.lower_ == "by"):
+                            for p in c.children:
+                                if p.dep_ == "pobj":
+                                    add(agents, self._actor_in(p, idx))
+                        elif c.dep_ == "prep" and c.lower_ in {"against", "on"}:
+                            for p in c.children:
+                                if p.dep_ == "pobj":
+                                    add(targets, self._actor_in(p, idx))
+                    if head.lemma_ in {"come", "seize", "take"}:
+                        pass
+        if etype in {"ArmedAttack", "Bombing"} and not targets:
+            targets.extend(self._military_site_target(tok, idx, agents))
+        targets = [t for t in targets if t not in agents]
+        return agents, targets
+
+    def _military_site_target(self, tok: Token, idx: EntityIndex, agents: list[str]) -> list[str]:
+        """An attack on a military base or camp targets the state force holding it."""
+        scope = list(tok.subtree) + (list(tok.head.subtree) if tok.dep_ != "ROOT" else [])
+        for t in scope:
+            if t.lemma_.lower() in lexicon.MILITARY_SITES and any(
+                    c.lower_ in {"military", "army"} or c.lemma_.lower() in {"military", "army"}
+                    for c in t.children) or t.lemma_.lower() in {"barracks", "garrison"}:
+                forces = [k for k, a in idx.actors.items() if a.kind == "StateForce"
+                          and (a.country is None or a.country == idx.main_country)]
+                forces = [k for k in forces if k not in agents]
+                if forces:
+                    return forces[:1]
+        return []
+
+    # place ------------------------------------------------------------------
+    def _place(self, tok: Token, sent: Span, idx: EntityIndex) -> str | None:
+        def best(keys: list[str]) -> str | None:
+            if not keys:
+                return None
+            return min(keys, key=lambda k: (0 if idx.places[k].anchor else 1,
+                                            _SPECIFICITY.get(idx.places[k].feature, 2)))
+
+        def places_under(t: Token) -> list[str]:
+            return [idx.place_of(x) for x in t.subtree if idx.place_of(x) and not idx.actor_of(x)]
+
+        scopes = [tok]
+        if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj"} and tok.head.pos_ in {"VERB", "AUX", "ADP"}:
+            scopes.append(tok.head if tok.head.pos_ != "ADP" else tok.head.head)
+        for scope in scopes:
+            keys: list[str] = []
+            for c in scope.children:
+                if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS:
+                    keys += places_under(c)
+                elif c.dep_ in {"compound", "nmod", "npadvmod"} and idx.place_of(c):
+                    keys.append(idx.place_of(c))
+            if keys:
+                return best(keys)
+        in_sent = []
+        for t in sent:
+            key = idx.place_of(t)
+            if key and not idx.actor_of(t):
+                in_sent.append((abs(t.i - tok.i), key))
+        if in_sent:
+            specific = [k for _, k in in_sent if idx.places[k].feature != "country" or idx.places[k].anchor]
+            return best(specific) if specific else best([k for _, k in in_sent])
+        return None
+
+    # time -------------------------------------------------------------------
+    def _time(self, tok: Token, dates: list[tuple[Span, TimeBounds]]) -> TimeBounds | None:
+        if not dates:
+            return None
+        scope = set(x.i for x in tok.subtree)
+        direct = [tb for ent, tb in dates if ent.root.i in scope]
+        if direct:
+            return direct[0]
+        head = tok.head
+        if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj", "nsubj"}:
+            hs = set(x.i for x in head.subtree)
+            near = [tb for ent, tb in dates if ent.root.i in hs and
+                    not (ent.root.head.lemma_.lower() in lexicon.REPORTING and ent.root.head != head)]
+            if near:
+                return near[0]
+        non_report = [(abs(ent.root.i - tok.i), tb) for ent, tb in dates
+                      if ent.root.head.lemma_.lower() not in lexicon.REPORTING]
+        if non_report:
+            return min(non_report, key=lambda x: x[0])[1]
+        return dates[-1][1]
+
+    # counts -----------------------------------------------------------------
+    def _counts(self, tok: Token, ev: Event, sent: Span, only_here: bool = False) -> None:
+        """Killed and injured counts from the trigger's own arguments or the sentence."""
+        lemma = tok.lemma_.lower()
+        if lemma in _KILL | _WOUND and tok.pos_ == "VERB":
+            passive = any(c.dep_ == "auxpass" for c in tok.children)
+            for c in tok.children:
+                if c.dep_ in ({"nsubjpass"} if passive else {"dobj"}):
+                    count, perp = _noun_count(c)
+                    if count is not None:
+                        self._set_count(ev, "killed" if lemma in _KILL else "injured", count, perp)
+            for c in tok.conjuncts:
+                if c.lemma_.lower() in _KILL | _WOUND:
+                    for d in c.children:
+                        if d.dep_ in {"dobj", "nsubjpass"}:
+                            count, perp = _noun_count(d)
+                            if count is not None:
+                                self._set_count(ev, "killed" if c.lemma_.lower() in _KILL else "injured", count, perp)
+            if only_here:
+                return
+        rel = tok.idx - sent.start_char
+        for cm in find_casualties(sent.text):
+            if cm.count.value is None:
+                continue
+            if only_here and not (cm.start <= rel + 60 and cm.end >= rel - 5):
+                continue
+            self._set_count(ev, cm.kind, cm.count.value, cm.perpetrator, overwrite=False)
+
+    @staticmethod
+    def _set_count(ev: Event, kind: str, value: int, perpetrator: bool, overwrite: bool = True) -> None:
+        if perpetrator:
+            if overwrite or ev.perpetrator_fatalities is None:
+                ev.perpetrator_fatalities = value if kind == "killed" else ev.perpetrator_fatalities
+            return
+        if kind == "killed" and (overwrite or ev.fatalities is None):
+            ev.fatalities = value
+        elif kind == "injured" and (overwrite or ev.injured is None):
+            ev.injured = value
+
+    # certainty --------------------------------------------------------------
+    def _certainty(self, tok: Token, sent: Span, idx: EntityIndex, article: Article,
+                   ev: Event | None) -> tuple[str, str | None]:
+        certainty = "Asserted"
+        source: str | None = None
+        chain = [tok]
+        t = tok
+        while t.head != t and len(chain) < 12:
+            t = t.head
+            chain.append(t)
+        words = {c.lower_ for x in chain[:2] for c in x.children}
+        if any(c.dep_ == "neg" for c in tok.children):
+            certainty = "Denied"
+        for i, x in enumerate(chain):
+            lemma = x.lemma_.lower()
+            if i > 0 and lemma in lexicon.DENYING:
+                return "Denied", self._subject_actor(x, idx)
+            if lemma in lexicon.ALLEGING or x.lower_ in lexicon.ALLEGING:
+                certainty, source = "Alleged", self._subject_actor(x, idx) or source
+            elif i > 0 and lemma in lexicon.HYPOTHETICAL and certainty == "Asserted":
+                certainty = "Hypothetical"
+            elif i > 0 and lemma in lexicon.REPORTING and certainty in {"Asserted"}:
+                certainty = "Reported"
+                source = self._subject_actor(x, idx)
+            if i > 0 and x.lemma_.lower() == "claim" and any(c.lower_ == "responsibility" for c in x.children):
+                certainty, source = "Reported", self._subject_actor(x, idx)
+            for c in x.children:
+                if c.dep_ == "aux" and c.lower_ in {"will", "would", "'ll", "shall"} and certainty == "Asserted":
+                    certainty = "Hypothetical"
+                if c.lower_ in lexicon.ALLEGING and c.dep_ in {"advmod", "amod"}:
+                    certainty = "Alleged"
+        if words & {"alleged", "allegedly", "purported", "reported", "reportedly", "suspected"}:
+            certainty = "Alleged"
+        for t2 in sent:
+            if t2.lower_ == "according" and t2.i + 1 < len(sent.doc) and sent.doc[t2.i + 1].lower_ == "to":
+                for p in sent.doc[t2.i + 1].children:
+                    if p.dep_ == "pobj":
+                        key = idx.actor_of(p) or next((idx.actor_of(x) for x in p.subtree if idx.actor_of(x)), None)
+                        if key:
+                            source = key
+                            if certainty == "Asserted":
+                                certainty = "Reported"
+        if ev is not None and ev.earliest is not None and article.published is not None \
+                and ev.earliest > article.published:
+            certainty = "Hypothetical"
+        return certainty, source
+
+    @staticmethod
+    def _subject_actor(verb: Token, idx: EntityIndex) -> str | None:
+        for c in verb.children:
+            if c.dep_ in {"nsubj", "nsubjpass"}:
+                for x in [c, *c.subtree]:
+                    key = idx.actor_of(x)
+                    if key:
+                        return key
+        return None
+
+    # dates ------------------------------------------------------------------
+    def _split_coordinated_dates(self, doc: Doc, article: Article, found: list[_Found]) -> None:
+        """"mutinies in 2012 and 2020": a plural trigger over coordinated dates is one event
+        per date."""
+        extra: list[_Found] = []
+        for f in found:
+            tok = f.token
+            if tok.tag_ not in {"NNS", "NNPS"}:
+                continue
+            dates = [e for e in f.sent.ents if e.label_ == "DATE"]
+            scope = {x.i for x in tok.subtree} | ({x.i for x in tok.head.subtree} if tok.dep_ == "nsubj" else set())
+            mine = [e for e in dates if e.root.i in scope]
+            coord = [e for e in mine if any(x.dep_ == "conj" for x in e) or e.root.dep_ == "conj"
+                     or any(c.dep_ == "conj" for c in e.root.children)]
+            if len(coord) < 2:
+                continue
+            bounds = [normalise(e.text, article.published) for e in coord]
+            bounds = [b for b in bounds if b is not None and b.earliest is not None]
+            if len(bounds) < 2:
+                continue
+            f.event.earliest, f.event.latest = bounds[0].earliest, bounds[0].latest
+            for n, b in enumerate(bounds[1:], 1):
+                ev = Event(**{**f.event.__dict__, "key": f"{f.event.key}-{n}",
+                              "earliest": b.earliest, "latest": b.latest,
+                              "agents": list(f.event.agents), "targets": list(f.event.targets),
+                              "mentions": list(f.event.mentions)})
+                ev.label = re.sub(r"\(\d{4}\)", f"({b.earliest.year})", ev.label)
+                extra.append(_Found(ev, tok, f.sent))
+            f.event.label = re.sub(r"\(\d{4}.*\)$", f"({bounds[0].earliest.year})", f.event.label)
+        found.extend(extra)
+        # coups "that" the mutinies "led to" take the same dates: handled by the time rule
+
+
+def _contains_in_order(seq: list[str], want: tuple[str, ...]) -> bool:
+    it = iter(seq)
+    return all(any(x == w for x in it) for w in want)
+
+
+def _noun_count(tok: Token) -> tuple[int | None, bool]:
+    """The number a victim noun phrase states ("one soldier", "six people", "15")."""
+    perp = tok.lemma_.lower() in lexicon.PERPETRATOR_NOUNS
+    if tok.like_num:
+        c = parse_count(tok.text)
+        return (c.value if c else None), False
+    nums = [c for c in tok.children if c.dep_ in {"nummod", "quantmod"} or c.like_num]
+    if nums:
+        left = nums[0].left_edge.i
+        text = tok.doc[left:nums[0].i + 1].text
+        c = parse_count(text) or parse_count(nums[0].text)
+        return (c.value if c else None), perp
+    for c in tok.children:  # "dozens of people"
+        if c.dep_ == "prep" and c.lower_ == "of" and tok.lower_ in {"dozens", "hundreds", "thousands", "scores"}:
+            cnt = parse_count(tok.text)
+            return (cnt.value if cnt else None), False
+    return None, perp
