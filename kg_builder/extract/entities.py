@@ -27,6 +27,9 @@ _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _DET_LIKE = {"det", "poss", "nummod", "predet", "quantmod", "case", "punct", "cc", "prep"}
 _ARMED_MODIFIERS = {"armed", "unidentified", "unknown", "masked", "suspected", "heavily",
                     "gun", "jihadist", "islamist", "terrorist", "militant", "rebel"}
+#: Time zones and units the small model takes for organisations.
+_NOT_ACTORS = {"GMT", "UTC", "CET", "CEST", "EST", "EDT", "PST", "PDT", "BST", "WAT", "EAT", "CAT",
+               "AM", "PM", "KM", "MPH"}
 _VAGUE_DISTANCE = {"several", "some", "a few", "few", "many", "hundreds", "dozens"}
 _DIST_RE = re.compile(
     r"(?P<dist>(?:about|around|some|nearly|almost|roughly|approximately|more than|over|"
@@ -294,6 +297,8 @@ class EntityExtractor:
         if any(w in {"nations", "council", "mission", "commission", "community", "bank"} for w in words) \
                 and kind == "Organization":
             kind = "InternationalOrganization" if ent[0].lower_ in {"united", "european", "african", "international", "world"} else kind
+        if ent.text.upper() in _NOT_ACTORS:
+            return
         self._add_actor(idx, ent, _norm(ent.text), kind)
 
     def _acronyms(self, idx: EntityIndex, doc: Doc, ents: list[Span]) -> None:
@@ -408,22 +413,26 @@ class EntityExtractor:
                 if obj and obj[0].i - tok.i <= 4 and obj[0].i not in idx.token_place:
                     span = doc[span.start:obj[0].i + 1]
             full = doc[min(span.start, tok.left_edge.i if tok.left_edge.i >= span.start - 3 else span.start):span.end]
+            alias = full
+            while len(alias) > 1 and (alias[0].dep_ in {"det", "predet", "nummod", "quantmod"}
+                                      or alias[0].pos_ in {"DET", "NUM"}):
+                alias = alias[1:]
             inner = {idx.token_actor[t.i] for t in span if t.i in idx.token_actor}
             if noun.flag == "state":
                 country = self._country_of(idx, tok)
                 if noun.kind == "StateForce" and not country and mods & {"islamist", "jihadist"}:
                     continue
-                key = self._state_actor(idx, full, noun.kind, country or idx.main_country,
+                key = self._state_actor(idx, alias, noun.kind, country or idx.main_country,
                                         _norm(span.text), tokens=full)
             else:
                 name = _norm(span.text)
                 if len(span) == 1 and span[0].tag_ in {"NNS", "NNPS"} and noun.kind in last_of_kind \
                         and any(c.lower_ == "the" for c in tok.lefts):
                     key = last_of_kind[noun.kind]  # "the insurgents" refers back
-                    self._add_actor(idx, full, idx.actors[key].name, idx.actors[key].kind,
+                    self._add_actor(idx, alias, idx.actors[key].name, idx.actors[key].kind,
                                     wikidata=idx.actors[key].wikidata, tokens=full)
                 else:
-                    key = self._add_actor(idx, full, name, noun.kind,
+                    key = self._add_actor(idx, alias, name, noun.kind,
                                           country=self._country_of(idx, tok), tokens=span)
             last_of_kind[noun.kind] = key
             for other in inner - {key}:

@@ -38,6 +38,9 @@ _PLACE_PREPS = {"in", "at", "near", "outside", "on", "around", "across", "inside
 _SPECIFICITY = {"site": 0, "village": 1, "town": 1, "city": 2, "region": 3, "admin1": 3,
                 "country": 5, None: 2}
 _DATE_PREPS = {"since", "from", "until", "till", "before", "after", "between", "by"}
+#: Event types whose participants act together: the subject of "came to power in a coup" did it.
+_COLLECTIVE = {"Coup", "Mutiny", "Protest", "Election", "Deployment", "Withdrawal", "Agreement"}
+_ATTEMPT = {"attempt", "plot", "bid", "try"}
 _KILL = {"kill", "massacre", "execute", "murder", "slaughter", "behead", "assassinate", "shoot"}
 _WOUND = {"wound", "injure", "hurt"}
 _LABEL = {
@@ -144,21 +147,21 @@ class EventExtractor:
                     if m is None:
                         continue
                     etype, trig_tok = m
-                    if tok.dep_ == "compound" and self._match(tok.head) is not None:
-                        continue  # "attack helicopter" is no attack; "coup attempt" is the coup
+                    if tok.dep_ == "compound" and tok.head.lemma_.lower() not in _ATTEMPT:
+                        continue  # "election delays", "attack helicopter": a modifier, no event
                     if tok.dep_ == "amod" or (tok.pos_ == "NOUN" and tok.dep_ == "compound"
                                                and tok.head.lower_ in {"helicopter", "helicopters",
                                                                        "aircraft", "drone", "drones",
                                                                        "jet", "jets", "dog"}):
                         continue
                     trig_span = tok.doc[tok.i:tok.i + 1]
-                if self._is_casualty_clause(trig_tok, found, sent):
+                if self._is_casualty_clause(trig_tok, found, sent) or _negated(trig_tok):
                     continue
                 ev = self._build(doc, article, idx, sent, trig_tok, trig_span, etype, dates, found)
                 if ev is not None:
                     found.append(ev)
         self._split_coordinated_dates(doc, article, found)
-        return [f.event for f in found]
+        return sorted((f.event for f in found), key=lambda e: (e.trigger.start, e.key))
 
     # ---------------------------------------------------------------- pieces
     def _dates(self, sent: Span, published: dt.date | None, previous: TimeBounds | None
@@ -334,11 +337,11 @@ class EventExtractor:
             head = tok.head
             if tok.dep_ in {"dobj", "nsubjpass", "obj", "attr"} and head.pos_ in {"VERB", "AUX"}:
                 lemma = head.lemma_.lower()
-                if lemma in lexicon.LIGHT_VERBS or head.lemma_ == "be":
+                if lexicon.lemma_in(head, lexicon.LIGHT_VERBS) or head.lemma_ == "be":
                     passive = tok.dep_ == "nsubjpass"
                     for c in head.children:
                         if c.dep_ == "nsubj" and not passive and head.lemma_ != "be":
-                            add(targets if lemma in lexicon.SUFFERING_VERBS else agents,
+                            add(targets if lexicon.lemma_in(head, lexicon.SUFFERING_VERBS) else agents,
                                 self._actor_in(c, idx))
                         elif c.dep_ == "agent" or (passive and c.dep_ == "prep" and c.lower_ == "by"):
                             for p in c.children:
@@ -348,8 +351,14 @@ class EventExtractor:
                             for p in c.children:
                                 if p.dep_ == "pobj":
                                     add(targets, self._actor_in(p, idx))
-                    if head.lemma_ in {"come", "seize", "take"}:
-                        pass
+            elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ == "VERB":
+                verb = head.head
+                passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
+                for c in verb.children:
+                    if c.dep_ == "nsubj" and not passive and etype in _COLLECTIVE:
+                        add(agents, self._actor_in(c, idx))  # "the junta came to power in a coup"
+                    elif c.dep_ == "nsubjpass" and passive and etype not in _COLLECTIVE:
+                        add(targets, self._actor_in(c, idx))  # "soldiers were killed in an attack"
         if etype in {"ArmedAttack", "Bombing"} and not targets:
             targets.extend(self._military_site_target(tok, idx, agents))
         targets = [t for t in targets if t not in agents]
@@ -359,7 +368,8 @@ class EventExtractor:
         """An attack on a military base or camp targets the state force holding it."""
         scope = list(tok.subtree) + (list(tok.head.subtree) if tok.dep_ != "ROOT" else [])
         for t in scope:
-            if t.lemma_.lower() in lexicon.MILITARY_SITES and any(
+            if (t.lemma_.lower() in lexicon.MILITARY_SITES or t.lower_.rstrip("s") in lexicon.MILITARY_SITES
+                    or t.lower_[:-2] in lexicon.MILITARY_SITES) and any(
                     c.lower_ in {"military", "army"} or c.lemma_.lower() in {"military", "army"}
                     for c in t.children) or t.lemma_.lower() in {"barracks", "garrison"}:
                 forces = [k for k, a in idx.actors.items() if a.kind == "StateForce"
@@ -483,7 +493,8 @@ class EventExtractor:
                 certainty, source = "Alleged", self._subject_actor(x, idx) or source
             elif i > 0 and lemma in lexicon.HYPOTHETICAL and certainty == "Asserted":
                 certainty = "Hypothetical"
-            elif i > 0 and lemma in lexicon.REPORTING and certainty in {"Asserted"}:
+            elif i > 0 and lexicon.lemma_in(x, lexicon.REPORTING) and certainty in {"Asserted", "Reported"} \
+                    and source is None:
                 certainty = "Reported"
                 source = self._subject_actor(x, idx)
             if i > 0 and x.lemma_.lower() == "claim" and any(c.lower_ == "responsibility" for c in x.children):
@@ -529,7 +540,10 @@ class EventExtractor:
             if tok.tag_ not in {"NNS", "NNPS"}:
                 continue
             dates = [e for e in f.sent.ents if e.label_ == "DATE"]
-            scope = {x.i for x in tok.subtree} | ({x.i for x in tok.head.subtree} if tok.dep_ == "nsubj" else set())
+            clause = tok
+            while clause.pos_ not in {"VERB", "AUX"} and clause.head != clause:
+                clause = clause.head
+            scope = {x.i for x in clause.subtree}
             mine = [e for e in dates if e.root.i in scope]
             coord = [e for e in mine if any(x.dep_ == "conj" for x in e) or e.root.dep_ == "conj"
                      or any(c.dep_ == "conj" for c in e.root.children)]
@@ -549,7 +563,58 @@ class EventExtractor:
                 extra.append(_Found(ev, tok, f.sent))
             f.event.label = re.sub(r"\(\d{4}.*\)$", f"({bounds[0].earliest.year})", f.event.label)
         found.extend(extra)
-        # coups "that" the mutinies "led to" take the same dates: handled by the time rule
+        # "mutinies in 2012 and 2020 that led to coups": an event told in a relative clause of
+        # another takes that event's dates (one event per date when those were split).
+        for f in list(found):
+            parents = _cause_events(f, found)
+            if not parents:
+                continue
+            first, *others = parents
+            f.event.earliest, f.event.latest = first.event.earliest, first.event.latest
+            for n, g in enumerate(others, 1):
+                ev = Event(**{**f.event.__dict__, "key": f"{f.event.key}-r{n}",
+                              "earliest": g.event.earliest, "latest": g.event.latest,
+                              "agents": list(f.event.agents), "targets": list(f.event.targets),
+                              "mentions": list(f.event.mentions)})
+                found.append(_Found(ev, f.token, f.sent))
+
+
+_CAUSING = {"trigger", "spark", "cause", "prompt", "provoke", "precipitate", "bring"}
+
+
+def _cause_events(f: _Found, found: list[_Found]) -> list[_Found]:
+    """Events that the sentence says led to ``f`` ("mutinies … that led to coups", "an attack
+    that sparked protests"): ``f`` happened when they did."""
+    tok = f.token
+    verb = None
+    if tok.dep_ == "pobj" and tok.head.lower_ in {"to", "in"} and \
+            tok.head.head.lemma_.lower() in {"lead", "result"}:
+        verb = tok.head.head
+    elif tok.dep_ == "dobj" and tok.head.lemma_.lower() in _CAUSING:
+        verb = tok.head
+    if verb is None:
+        return []
+    earlier = [g for g in found if g.sent == f.sent and g.token.i < tok.i and g is not f
+               and g.event.earliest is not None]
+    if not earlier:
+        return []
+    first = earlier[-1].token
+    return [g for g in earlier if g.token == first]
+
+
+def _negated(tok: Token) -> bool:
+    """"did not attack", "did not appear to be fighting": a negated trigger is no event
+    (unless a denial verb governs it, which the certainty rule handles)."""
+    t = tok
+    for _ in range(3):
+        if any(c.dep_ == "neg" for c in t.children):
+            return True
+        if t.dep_ not in {"xcomp", "ccomp"} or t.head == t:
+            return False
+        t = t.head
+        if t.lemma_.lower() in lexicon.DENYING:
+            return False
+    return False
 
 
 def _contains_in_order(seq: list[str], want: tuple[str, ...]) -> bool:

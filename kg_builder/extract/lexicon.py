@@ -113,3 +113,16 @@ BEARINGS: dict[str, float] = {
 #: Pronouns that may refer back to a person or to a group.
 PERSON_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "hers"})
 GROUP_PRONOUNS = frozenset({"it", "its", "they", "them", "their"})
+
+
+def lemma_in(tok, words: frozenset[str] | set[str]) -> bool:
+    """Whether a token's lemma is in ``words``, forgiving the small model's lemmatiser
+    ("staged" → "stag"): the inflected form with -ed/-d/-s/-ing removed also counts."""
+    lemma = tok.lemma_.lower()
+    if lemma in words:
+        return True
+    low = tok.lower_
+    for suffix in ("ing", "ed", "d", "s"):
+        if low.endswith(suffix) and low[: -len(suffix)] in words:
+            return True
+    return low in words

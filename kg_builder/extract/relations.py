@@ -88,6 +88,11 @@ def extract_relations(doc: Doc, idx: EntityIndex) -> list[Relation]:
             if tok.dep_ == "appos" and idx.actor_of(tok.head):
                 people.append(tok.head)
             people += [c for c in tok.children if c.dep_ == "appos"]
+            # "the leader of Mali's ruling junta, Colonel Assimi Goita": the parser often hangs
+            # the name on the group noun rather than on "leader"
+            people += [a for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for p in c.children if p.dep_ == "pobj"
+                       for a in p.children if a.dep_ == "appos"]
             if tok.dep_ == "compound" and idx.actor_of(tok.head):
                 people.append(tok.head)
             for person in people:

@@ -61,6 +61,18 @@ def _gazetteers(files: tuple[str, ...]):
             ActorGazetteer.load(extra_files=actors) if actors else default_actors())
 
 
+@Language.component("kg_paragraphs")
+def kg_paragraphs(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, captions and paragraphs never run together.
+
+    Runs before the parser, which respects sentence starts that are already set.
+    """
+    for i, tok in enumerate(doc[:-1]):
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            doc[i + 1].is_sent_start = True
+    return doc
+
+
 @Language.factory("kg_extract", default_config={"gazetteer_files": []})
 def make_kg_extract(nlp: Language, name: str, gazetteer_files: list[str]):
     """spaCy factory for the extraction component (config over code)."""
@@ -90,6 +102,8 @@ def load_pipeline(model: str | None = None, gazetteer_files: Sequence[str | Path
     ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before=before,
                          config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns(places, actors))
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("kg_paragraphs", before="parser")
     nlp.add_pipe("kg_extract", config={"gazetteer_files": list(files)})
     return nlp
 
