@@ -127,8 +127,10 @@ class EventExtractor:
     def extract(self, doc: Doc, article: Article, idx: EntityIndex) -> list[Event]:
         found: list[_Found] = []
         previous_time: TimeBounds | None = None
-        for sent in doc.sents:
+        for n_sent, sent in enumerate(doc.sents):
             if is_caption(sent) or not any(t.is_alpha for t in sent):
+                continue
+            if n_sent == 0 and _is_headline(sent):
                 continue
             dates = self._dates(sent, article.published, previous_time)
             if dates:
@@ -206,12 +208,18 @@ class EventExtractor:
 
     def _build(self, doc: Doc, article: Article, idx: EntityIndex, sent: Span, tok: Token,
                trig_span: Span, etype: str, dates, found: list[_Found]) -> _Found | None:
+        if tok.pos_ in {"NOUN", "PROPN"} and tok.dep_ == "pobj" and tok.head.lower_ in {"in", "during"}:
+            for f in reversed(found):  # "killed nine villagers in an attack": one event
+                if f.sent == sent and f.token == tok.head.head:
+                    f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
+                    return None
         agents, targets = self._roles(tok, idx, etype)
         place = self._place(tok, sent, idx)
         bounds = self._time(tok, dates)
         # A definite noun phrase with nothing new refers back to the last event of its type.
+        own_date = any(ent.root.i in {x.i for x in tok.subtree} for ent, _ in dates)
         if tok.pos_ in {"NOUN", "PROPN"} and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts) \
-                and not agents and bounds is None:
+                and not agents and not own_date:
             for f in reversed(found):
                 if f.event.type == etype:
                     f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
@@ -391,17 +399,21 @@ class EventExtractor:
             return [idx.place_of(x) for x in t.subtree if idx.place_of(x) and not idx.actor_of(x)]
 
         scopes = [tok]
+        if tok.pos_ == "VERB":  # "attacked an army post near the town of X"
+            scopes += [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}]
         if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj"} and tok.head.pos_ in {"VERB", "AUX", "ADP"}:
             scopes.append(tok.head if tok.head.pos_ != "ADP" else tok.head.head)
+        keys: list[str] = []
         for scope in scopes:
-            keys: list[str] = []
             for c in scope.children:
                 if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS:
                     keys += places_under(c)
                 elif c.dep_ in {"compound", "nmod", "npadvmod"} and idx.place_of(c):
                     keys.append(idx.place_of(c))
-            if keys:
-                return best(keys)
+            if keys and scope is tok and any(idx.places[k].feature != "country" for k in keys):
+                break
+        if keys:
+            return best(keys)
         in_sent = []
         for t in sent:
             key = idx.place_of(t)
@@ -485,7 +497,10 @@ class EventExtractor:
         words = {c.lower_ for x in chain[:2] for c in x.children}
         if any(c.dep_ == "neg" for c in tok.children):
             certainty = "Denied"
+        coordinated = {chain[i + 1].i for i, x in enumerate(chain[:-1]) if x.dep_ == "conj"}
         for i, x in enumerate(chain):
+            if x.i in coordinated:
+                continue  # a coordinated clause is not governed by its first conjunct's verb
             lemma = x.lemma_.lower()
             if i > 0 and lemma in lexicon.DENYING:
                 return "Denied", self._subject_actor(x, idx)
@@ -600,6 +615,14 @@ def _cause_events(f: _Found, found: list[_Found]) -> list[_Found]:
         return []
     first = earlier[-1].token
     return [g for g in earlier if g.token == first]
+
+
+def _is_headline(sent: Span) -> bool:
+    """A first line standing alone without a full stop is a headline: it restates the story."""
+    text = sent.doc.text
+    line_end = text.find("\n", sent.start_char)
+    line = text[sent.start_char:line_end if line_end >= 0 else len(text)].strip()
+    return line_end >= 0 and bool(line) and line[-1] not in ".!?\"'”’" and len(line) < 200
 
 
 def _negated(tok: Token) -> bool:
