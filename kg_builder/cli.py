@@ -50,7 +50,30 @@ def _echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Usage errors as one line (``kg-builder: error: …``, exit 2) instead of click's banner."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            where = f" ({exc.ctx.command_path})" if exc.ctx is not None else ""
+            click.echo(f"kg-builder: error{where}: {exc.format_message()}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("kg-builder: aborted", err=True)
+            sys.exit(EXIT_CHECK_FAILED)
+        except BrokenPipeError:  # `kg-builder query … | head`
+            sys.exit(0)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kg-builder")
 def main() -> None:
     """Turn news articles into an RDF knowledge graph of actors, events and places.
