@@ -264,10 +264,13 @@ def _check_serialized(graph_name: str, ntriples: bytes, shapes: Graph,
 _WORKER_SHAPES: Graph | None = None
 
 
-def _init_worker(paths: list[str] | None) -> None:
-    """Process-pool initializer: parse the shapes once per worker process."""
+def _init_worker(paths: list[str] | None, shapes_nt: bytes | None) -> None:
+    """Process-pool initializer: read the shapes once per worker process."""
     global _WORKER_SHAPES
-    _WORKER_SHAPES = load_shapes([Path(p) for p in paths] if paths else None)
+    if shapes_nt is not None:
+        _WORKER_SHAPES = Graph().parse(data=shapes_nt, format="nt")
+    else:
+        _WORKER_SHAPES = load_shapes([Path(p) for p in paths] if paths else None)
 
 
 def _worker(job: tuple[str, bytes, bool]) -> list[Violation]:
@@ -297,16 +300,20 @@ def _batches(jobs: Iterator[tuple[str, bytes, bool]], size: int,
         yield batch
 
 
-def validate_store(store: ox.Store, *, workers: int = 1,
+def validate_store(store: ox.Store, *, workers: int = 1, shapes: Graph | None = None,
                    shapes_paths: list[Path] | None = None) -> ValidationResult:
     """Validate each article graph of ``store`` on its own, and the default graph if it has triples.
 
-    With ``workers > 1`` graphs are validated in a pool of processes, each loading the shapes
-    once. ``shapes_paths`` replaces the bundled shapes (files or folders of ``.ttl``). Raises
-    :class:`ShapesError` when the shapes cannot be read.
+    Shapes: ``shapes`` (a loaded graph, e.g. from :func:`load_shapes`), else the files or folders
+    in ``shapes_paths``, else the bundled ``shapes/``. With ``workers > 1`` graphs are validated
+    in a pool of processes, each reading the shapes once. Raises :class:`ShapesError` when the
+    shapes cannot be read or applied.
     """
     started = time.perf_counter()
-    shapes = load_shapes(shapes_paths)  # fail early (and in this process) on bad shapes
+    if shapes is None:
+        shapes = load_shapes(shapes_paths)  # fail early, in this process, on unreadable shapes
+    # Workers re-read shapes from their files when they came from files, else from N-Triples.
+    files = next((list(key) for key, g in _SHAPES_CACHE.items() if g is shapes), None)
     violations: list[Violation] = []
     checked = 0
     if workers <= 1:
@@ -314,9 +321,9 @@ def validate_store(store: ox.Store, *, workers: int = 1,
             violations.extend(_check_serialized(name, data, shapes, is_article))
             checked += 1
     else:
-        paths = [str(p) for p in shapes_paths] if shapes_paths else None
+        custom = None if files else shapes.serialize(format="nt", encoding="utf-8")
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(paths,)) as pool:
+                                 initargs=(files, custom)) as pool:
             for batch in _batches(_jobs(store), size=workers * 32):
                 chunk = max(1, len(batch) // (workers * 4))
                 for found in pool.map(_worker, batch, chunksize=chunk):
@@ -332,6 +339,7 @@ def validate_store(store: ox.Store, *, workers: int = 1,
 # --------------------------------------------------------------------------------------------
 
 _IRI_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\"<>]+$")
+_MAX_VALUE = 60
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 # Longest namespaces first, so that e.g. "rdfs" wins over "rdf" where both could match.
 _PREFIX_ORDER = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
@@ -361,6 +369,8 @@ def _value_text(value: str, base: str | None) -> str:
         return _short(value, base)
     if _NUMBER.match(value):
         return value
+    if len(value) > _MAX_VALUE:  # a whole sentence would drown the message
+        value = value[:_MAX_VALUE - 1].rstrip() + "…"
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 

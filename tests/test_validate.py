@@ -339,9 +339,15 @@ def test_custom_shapes_replace_the_bundled_ones(tmp_path: Path) -> None:
         "<urn:x:EventsHaveTwoLabels> a sh:NodeShape ; sh:targetClass sem:Event ;\n"
         "  sh:property [ sh:path rdfs:label ; sh:minCount 2 ; sh:message \"two labels\" ] .\n",
         encoding="utf-8")
+    expected = {(ATTACK, "two labels"), (STATEMENT, "two labels")}
     result = validate_store(load_files([VALID]), shapes_paths=[tmp_path])
-    assert {(v.focus, v.message) for v in result.violations} == {
-        (ATTACK, "two labels"), (STATEMENT, "two labels")}
+    assert {(v.focus, v.message) for v in result.violations} == expected
+    # A graph of shapes not read from files reaches worker processes too.
+    in_memory = Graph().parse(shapes)
+    result = validate_store(many_graphs(), shapes=in_memory, workers=2)
+    assert result.graphs_checked == 3
+    assert {v.message for v in result.violations} == {"two labels"}
+    assert len(result.violations) == 6
 
 
 def test_unreadable_shapes_name_the_file(tmp_path: Path) -> None:
@@ -375,6 +381,17 @@ def test_report_quotes_text_values_and_shortens_iri_values() -> None:
     found = violations_of(corrupt("kg:certainty kg:Reported", "kg:certainty kg:Probable"))
     line = format_report(ValidationResult(False, 1, found)).splitlines()[1]
     assert "kg:certainty: value kg:Probable: " in line
+
+
+def test_report_shortens_long_text_values() -> None:
+    sentence = "Gunmen attacked an army post near Kati on Friday, killing one soldier and more."
+    found = [Violation(ARTICLE, ARTICLE + "#char=0,10", str(KG.anchorOf), sentence, "too long",
+                       "Violation", "s")]
+    line = format_report(ValidationResult(False, 1, found)).splitlines()[1]
+    assert line.startswith("  article/test-post-attack#char=0,10 kg:anchorOf: "
+                           'value "Gunmen attacked')
+    assert '…": too long (Violation)' in line
+    assert sentence not in line
 
 
 def test_report_is_capped_but_counts_everything() -> None:
