@@ -284,7 +284,11 @@ def _jobs(store: ox.Store) -> Iterator[tuple[str, bytes, bool]]:
         yield (DEFAULT_GRAPH_LABEL,
                store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), False)
     for g in article_graphs(store):
-        yield g.value, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g), True
+        data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+        if isinstance(g, ox.NamedNode):
+            yield g.value, data, True
+        else:  # a blank graph name cannot be an article's IRI; check its content only
+            yield f"_:{g.value}", data, False
 
 
 def _batches(jobs: Iterator[tuple[str, bytes, bool]], size: int,
@@ -407,7 +411,8 @@ def format_report(result: ValidationResult, *, max_violations: int | None = 50) 
         if max_violations is not None and shown >= max_violations:
             hidden += len(found)
             continue
-        title = graph_name if graph_name == DEFAULT_GRAPH_LABEL else _short(graph_name, base)
+        plain = graph_name == DEFAULT_GRAPH_LABEL or graph_name.startswith("_:")
+        title = graph_name if plain else _short(graph_name, base)
         lines.append(f"{title} ({_plural(len(found), 'problem')})")
         for v in found:
             if max_violations is not None and shown >= max_violations:

@@ -313,6 +313,14 @@ def test_process_pool_gives_the_same_result() -> None:
     assert sorted(map(repr, two.violations)) == sorted(map(repr, one.violations))
 
 
+def test_graph_with_a_blank_name_is_checked_for_content() -> None:
+    store = store_from(fixture_text().replace("<article/test-post-attack> {", "_:g {")
+                       .replace("kg:fatalities 1 ;", "kg:fatalities -1 ;"))
+    result = validate_store(store)
+    assert [(v.graph.startswith("_:"), v.path) for v in result.violations] == [
+        (True, str(KG.fatalities))]
+
+
 def test_meta_graph_is_not_validated() -> None:
     store = load_files([VALID])
     store.add(ox.Quad(ox.NamedNode("https://w3id.org/kg-builder/meta"),
