@@ -54,7 +54,7 @@ ACTOR_ROLES = ("government", "armed_forces")
 #: they are still found by :meth:`PlaceGazetteer.lookup`. See README.md for the measurements.
 DEFAULT_RULER_MIN_POPULATION = 100_000
 #: GeoNames alternate names become ruler patterns only for cities at least this large.
-DEFAULT_RULER_ALTERNATE_MIN_POPULATION = 1_000_000
+DEFAULT_RULER_ALTERNATE_MIN_POPULATION = 5_000_000
 #: Upper-case variants ("BAMAKO, July 22 (Reuters)") for curated places, countries and cities
 #: at least this large.
 DEFAULT_RULER_UPPER_MIN_POPULATION = 500_000
@@ -113,6 +113,12 @@ def normalize(text: str) -> str:
 def _strip_the(text: str) -> str:
     text = text.strip()
     return text[4:].lstrip() if text[:4].lower() == "the " else text
+
+
+def _is_acronym(surface: str, key: str) -> bool:
+    """"US", "U.S.", "WHO", "IS": all-capital names of up to three letters, which are often
+    words in lower case; a query must then contain a capital ("jnim" still finds JNIM)."""
+    return len(key) <= 3 and surface.isupper()
 
 
 def _is_latin(text: str) -> bool:
@@ -229,8 +235,8 @@ class PlaceGazetteer:
                 if not key or key in seen:
                     continue
                 seen.add(key)
-                needs_capital = geonames_city and (len(key) < 3
-                                                   or surface.casefold() in self._stoplist)
+                needs_capital = _is_acronym(surface, key) or (
+                    geonames_city and (len(key) < 3 or surface.casefold() in self._stoplist))
                 self._index.setdefault(key, []).append(_NameRef(i, surface, cur, needs_capital))
 
     def _is_stopword(self, surface: str) -> bool:
@@ -267,6 +273,13 @@ class PlaceGazetteer:
         for cc, c in sorted(gc.get_countries().items()):
             rec = _PlaceRecord(str(c["name"]).strip(), cc, "country", None, None,
                                int(c["geonameid"]), int(c.get("population") or 0) or None)
+            by_gid[rec.geonames_id] = len(records)  # type: ignore[index]
+            records.append(rec)
+        for _code, st in sorted(gc.get_us_states().items()):
+            # US states: without them "New Jersey" would be read as the island of Jersey.
+            rec = _PlaceRecord(str(st["name"]), "US", "region", None, None,
+                               int(st["geonameid"]), None,
+                               curated_aliases=[f"{st['name']} State"], curated=True)
             by_gid[rec.geonames_id] = len(records)  # type: ignore[index]
             records.append(rec)
         if include_cities:
@@ -637,10 +650,18 @@ class ActorGazetteer:
         self._by_key = {e.key: e for e in self._entries}
         self._by_name = {normalize(e.name): e for e in self._entries}
         self._index: dict[str, list[int]] = {}
+        # Keys known only from acronyms ("IS", "WHO", "AP"): "is" or "who" must not match.
+        spelled: set[str] = set()
+        acronyms: set[str] = set()
         for i, e in enumerate(self._entries):
-            for n in {normalize(x) for x in (e.name, *e.aliases)}:
-                if n:
+            seen: set[str] = set()
+            for x in (e.name, *e.aliases):
+                n = normalize(x)
+                (acronyms if _is_acronym(x, n) else spelled).add(n)
+                if n and n not in seen:
+                    seen.add(n)
                     self._index.setdefault(n, []).append(i)
+        self._acronym_only = acronyms - spelled
         self._roles = {(e.country, e.role): e for e in self._entries if e.role and e.country}
 
     @classmethod
@@ -686,6 +707,8 @@ class ActorGazetteer:
         leading "the" and a possessive "'s". When an alias is shared, the entry whose
         canonical name it is wins, then the entry loaded last (user files override)."""
         key = normalize(name)
+        if key in self._acronym_only and not any(c.isupper() for c in name):
+            return None
         if key in self._by_name:
             return self._by_name[key]
         hits = self._index.get(key)
@@ -693,7 +716,10 @@ class ActorGazetteer:
 
     def candidates(self, name: str) -> list[ActorEntry]:
         """Every actor with ``name`` as canonical name or alias."""
-        return [self._entries[i] for i in reversed(self._index.get(normalize(name), []))]
+        key = normalize(name)
+        if key in self._acronym_only and not any(c.isupper() for c in name):
+            return []
+        return [self._entries[i] for i in reversed(self._index.get(key, []))]
 
     def by_key(self, key: str) -> ActorEntry | None:
         """The entry with :attr:`ActorEntry.key` ``key`` (as in a ruler id ``actor:<key>``)."""
@@ -992,6 +1018,9 @@ def ruler_patterns(places: PlaceGazetteer | None = None, actors: ActorGazetteer 
         upper = (entry.feature == "country" or places.is_curated(entry)
                  or (entry.population or 0) >= upper_min_population)
         for v in _place_variants(surface, upper):
+            # A generated variant must not be a common word ("Vīne" → "Vine", "Aïr" → "Air").
+            if v != surface and places._is_stopword(v):
+                continue
             patterns.setdefault(v, {"label": entry.label, "pattern": v,
                                     "id": f"place:{entry.key}"})
 
