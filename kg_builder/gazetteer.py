@@ -383,7 +383,17 @@ class PlaceGazetteer:
     def names(self, *, min_population: int = DEFAULT_RULER_MIN_POPULATION,
               countries: Iterable[str] = (),
               alternate_min_population: int = DEFAULT_RULER_ALTERNATE_MIN_POPULATION,
-              ) -> Iterator[tuple[str, PlaceEntry]]:
+              ) -> Iterator[str]:
+        """Names worth an entity-ruler pattern (as written in the data); see
+        :meth:`pattern_names` for the selection."""
+        for surface, _ in self.pattern_names(min_population=min_population, countries=countries,
+                                             alternate_min_population=alternate_min_population):
+            yield surface
+
+    def pattern_names(self, *, min_population: int = DEFAULT_RULER_MIN_POPULATION,
+                      countries: Iterable[str] = (),
+                      alternate_min_population: int = DEFAULT_RULER_ALTERNATE_MIN_POPULATION,
+                      ) -> Iterator[tuple[str, PlaceEntry]]:
         """Names worth an entity-ruler pattern, each with the place it means out of context.
 
         Included: every name and alias of countries and curated places; the canonical name of
@@ -906,6 +916,11 @@ def default_actors() -> ActorGazetteer:
     return ActorGazetteer.load(places=default_places())
 
 
+def country_of_demonym(word: str) -> str | None:
+    """:meth:`PlaceGazetteer.country_of_demonym` of the default gazetteer ("Malian" → "ML")."""
+    return default_places().country_of_demonym(word)
+
+
 def split_gazetteer_files(files: Iterable[Path | str]) -> tuple[list[Path], list[Path]]:
     """Sort user gazetteer files (``--gazetteer FILE``) by format: ``.tsv`` files are places
     or demonyms, ``.jsonl``/``.json`` files are actors. Raises :class:`GazetteerError` for a
@@ -1013,8 +1028,9 @@ def ruler_patterns(places: PlaceGazetteer | None = None, actors: ActorGazetteer 
             for v in _actor_variants(alias):
                 patterns.setdefault(v, {"label": entry.label, "pattern": v, "id": ent_id})
 
-    for surface, entry in places.names(min_population=min_population, countries=countries,
-                                       alternate_min_population=alternate_min_population):
+    for surface, entry in places.pattern_names(
+            min_population=min_population, countries=countries,
+            alternate_min_population=alternate_min_population):
         upper = (entry.feature == "country" or places.is_curated(entry)
                  or (entry.population or 0) >= upper_min_population)
         for v in _place_variants(surface, upper):

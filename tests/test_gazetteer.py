@@ -17,6 +17,7 @@ from kg_builder.gazetteer import (
     PlaceEntry,
     PlaceGazetteer,
     add_entity_ruler,
+    country_of_demonym,
     default_actors,
     default_places,
     load_gazetteers,
@@ -199,16 +200,18 @@ def test_demonyms(places):
     assert places.country_of_demonym("Congolese") == "CD"
     assert places.country_of_demonym("Martian") is None
     assert "Malian" in places.demonyms("ML")
+    assert country_of_demonym("Burkinabé") == "BF"
 
 
 def test_place_names_for_ruler_respect_thresholds(places):
-    names = dict(places.names())
+    assert {"Bamako", "Tinzaouaten", "Mali"} <= set(places.names())
+    names = dict(places.pattern_names())
     assert "Bamako" in names and "Tinzaouaten" in names and "Mali" in names
     assert "Mobile" not in names and "Police" not in names
     assert names["Gao"].country_code == "ML"
-    small = dict(places.names(min_population=10**9))
+    small = dict(places.pattern_names(min_population=10**9))
     assert "Lyon" not in small and "Mali" in small and "Tessit" in small
-    focus = dict(places.names(min_population=10**9, countries=["FR"]))
+    focus = dict(places.pattern_names(min_population=10**9, countries=["FR"]))
     assert "Lyon" in focus
 
 
