@@ -1,0 +1,793 @@
+"""Named SPARQL queries (``queries/*.rq``): header parsing, typed parameters, result formats.
+
+Each ``.rq`` file starts with a comment header that both people and this module read::
+
+    # title: Events timeline
+    # description: one line saying what the query answers
+    # param: type  iri?  Event class: local name, kg:Name or IRI
+    # param: radius  float?  Search radius in km; default: 50
+    # param: actor  string  Actor label or IRI        (no "?": required)
+    # param: by  string?  Grouping; choices: actor, place, month; default: actor
+    # one-of: place | lat long                        (at least one group must be complete)
+    # column: event  the event IRI
+    # note: free text shown by --help (any number of lines)
+    # example: kg-builder query events --param type=ArmedAttack
+
+Parameters are never pasted into the query text as user-typed characters. A value is first
+converted to an RDF term (and validated for its declared type), then written by pyoxigraph's
+own N-Triples serialisation (``str(term)``, which escapes quotes, backslashes and line breaks,
+and refuses IRIs with characters such as ``<``, ``>``, ``{`` or spaces) into a SPARQL
+``VALUES`` block. The block goes where the query has a ``#@values`` comment line (optionally
+listing the variables that block binds: ``#@values ?actor``), or, in a query without such a
+line, at the start of the first ``WHERE`` group. A parameter without a value is simply left
+out of the block, so the variable stays unbound and ``FILTER(!BOUND(?x) || ...)`` works.
+
+Why not pyoxigraph's ``substitutions=`` argument: in pyoxigraph 0.5 it only accepts variables
+of the outer SELECT projection and joins the value to the finished result, so a ``FILTER`` in
+the WHERE clause never sees it (``tests/test_query.py`` pins this behaviour down). ``VALUES``
+is standard SPARQL 1.1, so the same files and the same binding also work on Fuseki, GraphDB
+or Virtuoso.
+
+Queries run over the union of the article graphs (``use_default_graph_as_union=True``). In
+Oxigraph that union is not de-duplicated: a triple stated in three article graphs matches three
+times. The bundled queries therefore aggregate with DISTINCT, MIN/MAX and per-attribute
+sub-selects; user queries should do the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+import re
+import textwrap
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .iris import DEFAULT_BASE
+from .namespaces import KG, PREFIXES
+from .resources import resource_dir
+
+__all__ = [
+    "Param", "NamedQuery", "QueryResult", "QueryError", "QueryParamError", "QueryHeaderError",
+    "QueryNotFoundError", "PARAM_TYPES", "FORMATS", "list_queries", "load_query", "parse_query",
+    "bind_params", "prepare_query", "run_query", "format_result", "format_query_list",
+    "format_query_help", "term_text",
+]
+
+#: Parameter types a header may declare.
+PARAM_TYPES = ("string", "integer", "date", "iri", "float")
+#: Output formats of :func:`format_result`.
+FORMATS = ("table", "csv", "tsv", "json")
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = _XSD + "string"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_NUMERIC = {_XSD + t for t in (
+    "integer", "decimal", "double", "float", "int", "long", "short", "byte",
+    "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
+    "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+
+_HEADER_KEYS = ("title", "description", "param", "column", "note", "example", "one-of")
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_PARAM_RE = re.compile(
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[A-Za-z]+)(?P<opt>\?)?(?:\s+(?P<rest>.*))?\Z")
+_CLAUSE_RE = re.compile(r";\s*(?P<key>default|choices):\s*(?P<value>[^;]*?)\s*\Z")
+_COLUMN_RE = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\s+(?P<rest>.*))?\Z")
+_MARKER_RE = re.compile(r"#@values\b(?P<vars>.*)\Z")
+
+
+class QueryError(Exception):
+    """A query could not be loaded or run; the message is one line meant for the user."""
+
+
+class QueryParamError(QueryError):
+    """A ``--param`` value is missing, of the wrong type, or names no parameter."""
+
+
+class QueryHeaderError(QueryError):
+    """A ``.rq`` header line cannot be parsed (a mistake in the query file, not in the call)."""
+
+
+class QueryNotFoundError(QueryError):
+    """No named query and no file of that name."""
+
+
+@dataclass
+class Param:
+    """One declared query parameter. ``default`` is the raw text from the header (or None)."""
+
+    name: str
+    type: str = "string"
+    required: bool = False
+    default: str | None = None
+    description: str = ""
+    choices: tuple[str, ...] = ()
+
+
+@dataclass
+class NamedQuery:
+    """A query file with its parsed header.
+
+    ``declared`` is False for a user file without a header (no ``# key: value`` lines): then
+    any variable of the query may be bound with ``--param`` and its value is a plain string.
+    """
+
+    name: str
+    path: Path | None
+    title: str
+    description: str
+    params: list[Param]
+    columns: list[tuple[str, str]]
+    text: str
+    notes: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    one_of: list[list[list[str]]] = field(default_factory=list)
+    declared: bool = True
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+@dataclass
+class QueryResult:
+    """Rows of RDF terms (None where a variable is unbound).
+
+    ASK queries give ``boolean`` and no columns; CONSTRUCT/DESCRIBE give subject, predicate,
+    object rows.
+    """
+
+    columns: list[str]
+    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]]
+    boolean: bool | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and header parsing
+
+
+def _query_dirs(extra_dirs: Iterable[str | Path]) -> list[Path]:
+    """Folders to look in, the user's first so that a user query can shadow a bundled one."""
+    dirs = [Path(d) for d in extra_dirs]
+    try:
+        dirs.append(resource_dir("queries"))
+    except FileNotFoundError:
+        pass
+    return dirs
+
+
+def list_queries(extra_dirs: Iterable[str | Path] = ()) -> list[NamedQuery]:
+    """All named queries (bundled plus ``extra_dirs``), sorted by name."""
+    found: dict[str, NamedQuery] = {}
+    for folder in _query_dirs(extra_dirs):
+        for path in sorted(folder.glob("*.rq")):
+            if path.stem not in found:
+                found[path.stem] = parse_query(path.read_text(encoding="utf-8"), path.stem, path)
+    return [found[name] for name in sorted(found)]
+
+
+def load_query(name_or_path: str | Path, extra_dirs: Iterable[str | Path] = ()) -> NamedQuery:
+    """A query by name (``events``) or by the path of a ``.rq`` file.
+
+    A path is anything that ends in ``.rq``, contains a path separator, or names an existing
+    file; everything else is looked up among the named queries.
+    """
+    text = str(name_or_path)
+    path = Path(text)
+    looks_like_path = text.endswith(".rq") or "/" in text or "\\" in text or path.is_file()
+    if looks_like_path:
+        try:
+            source = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise QueryNotFoundError(f"{path}: no such query file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryNotFoundError(f"{path}: cannot read query file: {exc}") from None
+        return parse_query(source, path.stem, path)
+    for folder in _query_dirs(extra_dirs):
+        candidate = folder / f"{text}.rq"
+        if candidate.is_file():
+            return parse_query(candidate.read_text(encoding="utf-8"), text, candidate)
+    names = ", ".join(q.name for q in list_queries(extra_dirs))
+    raise QueryNotFoundError(f"no query named {text!r} (named queries: {names})")
+
+
+def _header_lines(text: str) -> list[tuple[int, str]]:
+    """The leading comment block: (line number, text after ``#`` and one space)."""
+    lines = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#") or _MARKER_RE.match(stripped):
+            break
+        body = stripped[1:]
+        lines.append((number, body[1:] if body.startswith(" ") else body))
+    return lines
+
+
+def _variables(text: str) -> set[str]:
+    """Names of the variables used in a query (outside comments, strings and IRIs)."""
+    return {tok[1:] for kind, tok, _ in _tokens(text) if kind == "var"}
+
+
+def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
+    """Parse a query's header. Raises :class:`QueryHeaderError` for a malformed header."""
+    where = str(path) if path is not None else name
+    title = ""
+    description = ""
+    params: list[Param] = []
+    columns: list[tuple[str, str]] = []
+    notes: list[str] = []
+    examples: list[str] = []
+    one_of: list[list[list[str]]] = []
+    last_key = None
+    has_header = False
+    for number, line in _header_lines(text):
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        value = value.strip()
+        if not sep or key not in _HEADER_KEYS:
+            # free text: continues a description or note, otherwise it is a note of its own
+            if not line.strip():
+                last_key = None
+            elif last_key == "description":
+                description = f"{description} {line.strip()}"
+            elif last_key == "note" and notes:
+                notes[-1] = f"{notes[-1]} {line.strip()}"
+            else:
+                notes.append(line.strip())
+                last_key = "note"
+            continue
+        last_key = key
+        has_header = True
+        if key == "title":
+            title = value
+        elif key == "description":
+            description = value
+        elif key == "note":
+            notes.append(value)
+        elif key == "example":
+            examples.append(value)
+        elif key == "column":
+            m = _COLUMN_RE.match(value)
+            if not m:
+                raise QueryHeaderError(f"{where}:{number}: bad column line {line!r}")
+            columns.append((m["name"], (m["rest"] or "").strip()))
+        elif key == "one-of":
+            groups = [g.split() for g in value.split("|")]
+            if not value or any(not g for g in groups):
+                raise QueryHeaderError(f"{where}:{number}: bad one-of line {line!r}")
+            one_of.append([[v.lstrip("?$") for v in g] for g in groups])
+        else:  # param
+            params.append(_parse_param(value, f"{where}:{number}"))
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise QueryHeaderError(f"{where}: a parameter is declared twice ({', '.join(names)})")
+    used = _variables(text)
+    for p in params:
+        if p.name not in used:
+            raise QueryHeaderError(f"{where}: parameter {p.name!r} is not a variable of the query")
+    for groups in one_of:
+        for group in groups:
+            for n in group:
+                if n not in names:
+                    raise QueryHeaderError(f"{where}: one-of names unknown parameter {n!r}")
+    if not description and notes:
+        description = notes.pop(0)
+    return NamedQuery(name=name, path=path, title=title or name, description=description,
+                      params=params, columns=columns, text=text, notes=notes,
+                      examples=examples, one_of=one_of, declared=has_header)
+
+
+def _parse_param(value: str, where: str) -> Param:
+    m = _PARAM_RE.match(value)
+    if not m:
+        raise QueryHeaderError(f"{where}: bad param line {value!r} "
+                               "(expected: NAME TYPE[?] DESCRIPTION[; choices: ...][; default: V])")
+    ptype = m["type"].lower()
+    if ptype not in PARAM_TYPES:
+        raise QueryHeaderError(f"{where}: parameter {m['name']!r} has unknown type {ptype!r} "
+                               f"(use one of {', '.join(PARAM_TYPES)})")
+    rest = (m["rest"] or "").strip()
+    clauses: dict[str, str] = {}
+    while True:
+        c = _CLAUSE_RE.search(rest)
+        if not c:
+            break
+        clauses[c["key"]] = c["value"]
+        rest = rest[: c.start()].rstrip()
+    choices = tuple(x.strip() for x in clauses.get("choices", "").split(",") if x.strip())
+    param = Param(name=m["name"], type=ptype, required=not m["opt"],
+                  default=clauses.get("default"), description=rest, choices=choices)
+    if param.required and param.default is not None:
+        raise QueryHeaderError(f"{where}: required parameter {param.name!r} cannot have a default")
+    if param.default is not None:
+        try:
+            _convert(param, param.default)
+        except QueryParamError as exc:
+            raise QueryHeaderError(f"{where}: bad default: {exc}") from None
+    return param
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters
+
+
+def _fail(param: Param, value: str, expected: str) -> QueryParamError:
+    shown = value if len(value) <= 60 else value[:59] + "…"
+    return QueryParamError(f"parameter {param.name}={shown!r}: {expected}")
+
+
+def _expand_iri(param: Param, value: str) -> ox.NamedNode:
+    """``ArmedAttack`` → kg:ArmedAttack; ``wd:Q1`` → Wikidata; ``<http://…>`` or ``http://…``."""
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        v = v[1:-1]
+    prefix, colon, local = v.partition(":")
+    if not colon:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", v):
+            raise _fail(param, value, "is not an IRI, a prefixed name or a kg: local name")
+        v = str(KG._NS) + v
+    elif prefix in PREFIXES:
+        v = PREFIXES[prefix] + local
+    try:
+        return ox.NamedNode(v)
+    except ValueError as exc:
+        raise _fail(param, value, f"is not a valid IRI ({exc})") from None
+
+
+def _convert(param: Param, value: str) -> ox.NamedNode | ox.Literal:
+    """Convert one raw value to an RDF term of the parameter's type (validating it)."""
+    t = param.type
+    if param.choices and value not in param.choices:
+        raise _fail(param, value, f"must be one of {', '.join(param.choices)}")
+    if t == "string":
+        return ox.Literal(value)
+    v = value.strip()
+    if t == "integer":
+        if not re.fullmatch(r"[+-]?[0-9]+", v):
+            raise _fail(param, value, "is not an integer")
+        return ox.Literal(str(int(v)), datatype=ox.NamedNode(_XSD + "integer"))
+    if t == "float":
+        if re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", v):
+            text = format(Decimal(v), "f")
+            return ox.Literal(text, datatype=ox.NamedNode(_XSD + "decimal"))
+        if re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+", v):
+            try:
+                Decimal(v)
+            except InvalidOperation:  # pragma: no cover - the pattern already checked it
+                raise _fail(param, value, "is not a number") from None
+            return ox.Literal(v, datatype=ox.NamedNode(_XSD + "double"))
+        raise _fail(param, value, "is not a number")
+    if t == "date":
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v):
+                raise ValueError
+            day = dt.date.fromisoformat(v)
+        except ValueError:
+            raise _fail(param, value, "is not a date (YYYY-MM-DD)") from None
+        return ox.Literal(day.isoformat(), datatype=ox.NamedNode(_XSD + "date"))
+    if t == "iri":
+        return _expand_iri(param, value)
+    raise _fail(param, value, f"has unknown type {t!r}")  # pragma: no cover - header checked
+
+
+def bind_params(q: NamedQuery,
+                raw: Mapping[str, str]) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    """Convert ``--param NAME=VALUE`` strings into RDF terms, keyed by query variable.
+
+    Declared parameters are typed and validated; required ones must be present; optional ones
+    take their header default or stay unbound. For a query without declared parameters any
+    variable of the query may be bound, as a plain string. Raises :class:`QueryParamError`.
+    """
+    bound: dict[ox.Variable, ox.NamedNode | ox.Literal] = {}
+    if not q.declared:
+        used = _variables(q.text)
+        for name, value in raw.items():
+            if name not in used:
+                raise QueryParamError(
+                    f"unknown parameter {name!r}: the query has no variable ?{name}")
+            bound[ox.Variable(name)] = ox.Literal(value)
+        return bound
+    known = {p.name: p for p in q.params}
+    for name in raw:
+        if name not in known:
+            listed = ", ".join(known) or f"none; declare one with '# param: {name} string?'"
+            raise QueryParamError(f"unknown parameter {name!r} for query {q.name} "
+                                  f"(parameters: {listed})")
+    for p in q.params:
+        if p.name in raw:
+            bound[ox.Variable(p.name)] = _convert(p, raw[p.name])
+        elif p.required:
+            what = f" ({p.description})" if p.description else ""
+            raise QueryParamError(f"missing required parameter {p.name!r} for query {q.name}{what}")
+        elif p.default is not None:
+            bound[ox.Variable(p.name)] = _convert(p, p.default)
+    for groups in q.one_of:
+        if not any(all(n in raw for n in group) for group in groups):
+            options = " or ".join("+".join(group) for group in groups)
+            raise QueryParamError(f"query {q.name} needs {options}")
+    return bound
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the query text
+
+_TOKEN_RE = re.compile(
+    r"""(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
+    r'''|(?P<str>"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')'''
+    r"|(?P<comment>#[^\n\r]*)"
+    r"|(?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\U000effff]+)"
+    r"|(?P<word>[A-Za-z_][A-Za-z0-9_\-.]*(?::[A-Za-z0-9_\-.:%\\]*)?|:[A-Za-z0-9_\-.:%\\]*)"
+    r"|(?P<other>\s+|.)",
+    re.DOTALL,
+)
+
+
+def _tokens(text: str) -> Iterable[tuple[str, str, int]]:
+    """A lexer just good enough to tell comments, strings, IRIs, variables and braces apart."""
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup or "other"
+        yield kind, m.group(), m.start()
+
+
+def _values_block(bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal],
+                  names: list[str] | None) -> str:
+    items = [(v, t) for v, t in bindings.items() if names is None or v.value in names]
+    if not items:
+        return ""
+    # str() of pyoxigraph terms is their N-Triples form: valid SPARQL, with every quote,
+    # backslash and line break escaped, and IRIs checked when the NamedNode was made.
+    head = " ".join(str(v) for v, _ in items)
+    row = " ".join(str(t) for _, t in items)
+    return f"VALUES ({head}) {{ ({row}) }}"
+
+
+def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
+    """The query text with a VALUES block for the bound parameters (see the module docstring)."""
+    pieces: list[str] = []
+    last = 0
+    markers = 0
+    for kind, tok, start in _tokens(q.text):
+        if kind != "comment":
+            continue
+        m = _MARKER_RE.match(tok)
+        if not m:
+            continue
+        markers += 1
+        names = [v.lstrip("?$") for v in m["vars"].split()] or None
+        pieces.append(q.text[last:start])
+        pieces.append(_values_block(bindings, names) or tok)
+        last = start + len(tok)
+    if markers:
+        pieces.append(q.text[last:])
+        return "".join(pieces)
+    if not bindings:
+        return q.text
+    position = _first_group(q.text)
+    if position is None:
+        raise QueryError(f"{q.path or q.name}: cannot place parameters: no WHERE group found "
+                         "(add a '#@values' line where they belong)")
+    return q.text[:position] + " " + _values_block(bindings, None) + "\n" + q.text[position:]
+
+
+def _first_group(text: str) -> int | None:
+    """Offset just after the ``{`` that opens the WHERE clause."""
+    seen_where = False
+    seen_form = None
+    for kind, tok, start in _tokens(text):
+        if kind == "word":
+            upper = tok.upper()
+            if upper == "WHERE":
+                seen_where = True
+            elif upper in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") and seen_form is None:
+                seen_form = upper
+        elif tok == "{":
+            if seen_where or seen_form in ("SELECT", "ASK"):
+                return start + 1
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+
+def run_query(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None = None, *,
+              limit: int | None = None) -> QueryResult:
+    """Run a named query over the union of the store's graphs.
+
+    ``params`` maps parameter names to raw strings (as given to ``--param``); already-bound
+    ``{Variable: term}`` dicts from :func:`bind_params` are accepted too.
+    """
+    params = params or {}
+    if params and all(isinstance(k, ox.Variable) for k in params):
+        bindings = dict(params)  # type: ignore[arg-type]
+    else:
+        bindings = bind_params(q, params)
+    text = prepare_query(q, bindings)
+    try:
+        answer = store.query(text, use_default_graph_as_union=True)
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult(columns=[], rows=[], boolean=bool(answer))
+        if isinstance(answer, ox.QueryTriples):
+            triples = itertools.islice(answer, limit) if limit is not None else answer
+            return QueryResult(columns=["subject", "predicate", "object"],
+                               rows=[[t.subject, t.predicate, t.object] for t in triples])
+        columns = [v.value for v in answer.variables]
+        solutions = itertools.islice(answer, limit) if limit is not None else answer
+        rows = [[solution[i] for i in range(len(columns))] for solution in solutions]
+    except SyntaxError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise QueryError(f"{q.path or q.name}: SPARQL syntax error: {first}") from None
+    except OSError as exc:
+        raise QueryError(f"{q.path or q.name}: query failed: {exc}") from None
+    return QueryResult(columns=columns, rows=rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting results
+
+
+def _shorten(iri: str, base: str | None, prefixes: Mapping[str, str]) -> str:
+    if base and iri.startswith(base) and len(iri) > len(base):
+        return iri[len(base):]
+    best = ""
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and len(ns) > len(prefixes.get(best, "")):
+            local = iri[len(ns):]
+            if re.fullmatch(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?", local):
+                best = prefix
+    if best:
+        return f"{best}:{iri[len(prefixes[best]):]}"
+    return f"<{iri}>"
+
+
+def term_text(term, *, base: str | None = DEFAULT_BASE,
+              prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """How a term reads in a table: short IRIs, literal values without quotes or datatypes."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return _shorten(term.value, base, prefixes)
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cut(text: str, width: int) -> str:
+    if _display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = _display_width(c)
+        if used + w > width - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(0, width - _display_width(text))
+    return fill + text if right else text + fill
+
+
+def _is_numeric(term) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC
+
+
+_MAX_CELL = 60
+_MIN_CELL = 6
+
+
+def _table(result: QueryResult, width: int | None, base: str | None,
+           prefixes: Mapping[str, str]) -> str:
+    if result.boolean is not None:
+        return ("yes" if result.boolean else "no") + "\n"
+    cols = result.columns
+    cells = [[re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", term_text(t, base=base,
+                                                                       prefixes=prefixes))
+              for t in row] for row in result.rows]
+    numeric = [bool(result.rows) and all(r[i] is None or _is_numeric(r[i]) for r in result.rows)
+               for i in range(len(cols))]
+    widths = [max([_display_width(c)] + [_display_width(r[i]) for r in cells])
+              for i, c in enumerate(cols)]
+    widths = [min(w, _MAX_CELL) if width is None else w for w in widths]
+    if width is not None and cols:
+        floor = [max(_MIN_CELL, min(_display_width(c), 12)) for c in cols]
+        while sum(widths) + 2 * (len(cols) - 1) > width:
+            i = max(range(len(cols)), key=lambda k: widths[k] - floor[k])
+            if widths[i] <= floor[i]:
+                break
+            widths[i] -= 1
+    lines = ["  ".join(_pad(_cut(c, widths[i]), widths[i], numeric[i])
+                       for i, c in enumerate(cols)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(_pad(_cut(v, widths[i]), widths[i], numeric[i])
+                               for i, v in enumerate(row)).rstrip())
+    n = len(result.rows)
+    lines.append(f"{n} row" if n == 1 else f"{n} rows")
+    return "\n".join(lines) + "\n"
+
+
+def _csv_value(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return term.value
+    return str(term)
+
+
+_TURTLE_NUMBER = {
+    _XSD + "integer": re.compile(r"[+-]?[0-9]+\Z"),
+    _XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+\Z"),
+    _XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+\Z"),
+}
+
+
+def _tsv_value(term) -> str:
+    """A term in Turtle/SPARQL syntax, as the SPARQL 1.1 TSV results format wants it."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        pattern = _TURTLE_NUMBER.get(term.datatype.value)
+        if pattern is not None and pattern.match(term.value):
+            return term.value
+    return str(term)
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value not in (_XSD_STRING, _RDF_LANGSTRING):
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _json_term(term.subject),
+                                            "predicate": _json_term(term.predicate),
+                                            "object": _json_term(term.object)}}
+    raise TypeError(f"cannot write {term!r} as SPARQL JSON")
+
+
+def format_result(result: QueryResult, fmt: str = "table", *, width: int | None = None,
+                  base: str | None = DEFAULT_BASE,
+                  prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """Render a result as ``table`` (for people), ``csv``/``tsv`` (SPARQL 1.1 CSV/TSV results)
+    or ``json`` (SPARQL 1.1 Query Results JSON).
+
+    ``width`` fits the table to a terminal width; without it each column is cut at 60
+    characters. ``base`` is the store's instance base IRI: table IRIs under it are shown
+    relative to it (``event/3f2a…``), others as prefixed names where possible.
+    """
+    if fmt == "table":
+        return _table(result, width, base, prefixes)
+    if fmt == "json":
+        if result.boolean is not None:
+            doc: dict = {"head": {}, "boolean": result.boolean}
+        else:
+            doc = {"head": {"vars": list(result.columns)},
+                   "results": {"bindings": [
+                       {c: _json_term(t) for c, t in zip(result.columns, row, strict=True)
+                        if t is not None}
+                       for row in result.rows]}}
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        if result.boolean is not None:
+            writer.writerow(["boolean"])
+            writer.writerow(["true" if result.boolean else "false"])
+        else:
+            writer.writerow(result.columns)
+            for row in result.rows:
+                writer.writerow([_csv_value(t) for t in row])
+        return out.getvalue()
+    if fmt == "tsv":
+        if result.boolean is not None:
+            return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+        lines = ["\t".join(f"?{c}" for c in result.columns)]
+        lines += ["\t".join(_tsv_value(t) for t in row) for row in result.rows]
+        return "\n".join(lines) + "\n"
+    raise ValueError(f"unknown result format {fmt!r} (use one of {', '.join(FORMATS)})")
+
+
+# ---------------------------------------------------------------------------------------------
+# Describing queries
+
+
+def _param_summary(p: Param) -> str:
+    bits = [p.type]
+    if p.required:
+        bits.append("required")
+    elif p.default is not None:
+        bits.append(f"default {p.default}")
+    return f"{p.name} ({', '.join(bits)})"
+
+
+def format_query_list(queries: Iterable[NamedQuery]) -> str:
+    """One entry per query for ``kg-builder query --list``: name, description, parameters."""
+    queries = list(queries)
+    if not queries:
+        return "no named queries\n"
+    width = max(len(q.name) for q in queries) + 2
+    lines = []
+    for q in queries:
+        lines.append(f"{q.name.ljust(width)}{q.description or q.title}")
+        if q.params:
+            lines.append(" " * width + "params: " + ", ".join(_param_summary(p) for p in q.params))
+    return "\n".join(lines) + "\n"
+
+
+def format_query_help(q: NamedQuery, width: int = 100) -> str:
+    """The full header of a query, laid out for ``kg-builder query NAME --help``."""
+
+    def wrap(text: str, indent: int) -> list[str]:
+        return textwrap.wrap(text, width=width, initial_indent=" " * indent,
+                             subsequent_indent=" " * indent) or [""]
+
+    lines = [f"{q.name}: {q.title}"]
+    if q.description:
+        lines += wrap(q.description, 0)
+    lines.append("")
+    usage = [f"kg-builder query {q.name}"]
+    for p in q.params:
+        token = f"--param {p.name}={p.type.upper()}"
+        usage.append(token if p.required else f"[{token}]")
+    usage += ["[--store DIR | FILE]", "[--format table|csv|tsv|json]", "[--limit N]"]
+    lines += textwrap.wrap("Usage: " + " ".join(usage), width=width, subsequent_indent="  ",
+                           break_on_hyphens=False, break_long_words=False)
+    if q.params:
+        lines += ["", "Parameters:"]
+        status = {p.name: "required" if p.required else (
+            f"default: {p.default}" if p.default is not None else "optional") for p in q.params}
+        name_w = max(len(p.name) for p in q.params) + 2
+        status_w = max(len(v) for v in status.values()) + 2
+        indent = 2 + name_w + 8 + status_w
+        for p in q.params:
+            text = p.description
+            if p.choices:
+                text = f"{text.rstrip('.')}. One of: {', '.join(p.choices)}."
+            head = f"  {p.name.ljust(name_w)}{p.type:<8}{status[p.name]:<{status_w}}"
+            body = wrap(text, indent)
+            lines.append(head + body[0][indent:])
+            lines += body[1:]
+    for groups in q.one_of:
+        lines.append("  Give " + " or ".join(" and ".join(g) for g in groups) + ".")
+    if q.columns:
+        lines += ["", "Columns:"]
+        col_w = max(len(c) for c, _ in q.columns) + 2
+        for c, d in q.columns:
+            body = wrap(d, 2 + col_w)
+            lines.append((f"  {c.ljust(col_w)}" + body[0][2 + col_w:]).rstrip())
+            lines += body[1:]
+    if q.notes:
+        lines += ["", "Notes:"]
+        for n in q.notes:
+            lines += wrap(n, 2)
+    if q.examples:
+        lines += ["", "Examples:"] + [f"  {e}" for e in q.examples]
+    if q.path is not None:
+        lines += ["", f"File: {q.path}"]
+    return "\n".join(lines) + "\n"
