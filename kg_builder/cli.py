@@ -221,7 +221,7 @@ def validate(files, store_dir, shape_files, workers, max_violations) -> None:
         shapes = v.load_shapes([Path(p) for p in shape_files] or None)
         with _reader(store_dir, files) as store:
             result = v.validate_store(store, workers=workers, shapes=shapes)
-    except StoreError as exc:
+    except (StoreError, v.ShapesError) as exc:
         raise UserError(str(exc)) from None
     click.echo(v.format_report(result, max_violations=max_violations or None))
     if not result.conforms:

@@ -35,11 +35,9 @@ def run(*args: str, input: str | None = None):
 
 
 def select(store: ox.Store, q: str) -> list[dict[str, str]]:
-    rows = []
-    for sol in store.query(PREFIXES + q, use_default_graph_as_union=True):
-        rows.append({v.value: (sol[v].value if sol[v] is not None else None)
-                     for v in sol.variables if True})
-    return rows
+    result = store.query(PREFIXES + q, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: (sol[n].value if sol[n] is not None else None) for n in names} for sol in result]
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +93,9 @@ def test_every_mention_offset_slices_the_article_text(example_store):
     for r in rows:
         b, e = map(int, re.search(r"#char=(\d+),(\d+)$", r["m"]).groups())
         assert text[b:e] == r["anchor"]
-    sentences = select(store, """SELECT ?s ?t WHERE { ?e a kg:ArmedAttack ; kg:evidence ?s .
-                                  ?s kg:anchorOf ?t }""")
+    sentences = select(store, """SELECT ?s ?t WHERE { ?e a kg:ArmedAttack ; kg:evidence ?s ;
+                                  kg:fatalities 4 . ?s kg:anchorOf ?t }""")
+    assert len(sentences) == 1
     b, e = map(int, re.search(r"#char=(\d+),(\d+)$", sentences[0]["s"]).groups())
     assert text[b:e].startswith("Suspected jihadists attacked an army post")
     assert text[b:e].endswith("the army said in a statement.")

@@ -124,7 +124,8 @@ def _clean_ent(ent: Span) -> Span | None:
         return None
     span = doc[start:end]
     span.label_ = ent.label_
-    return span if any(c.isalpha() for c in span.text) else None
+    # a name has a capital letter: "is" and "who" are not Islamic State and the WHO
+    return span if any(c.isupper() for c in span.text) else None
 
 
 class EntityExtractor:

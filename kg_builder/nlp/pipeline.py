@@ -90,16 +90,22 @@ def make_kg_extract(nlp: Language, name: str, gazetteer_files: list[str]):
 
 
 def load_pipeline(model: str | None = None, gazetteer_files: Sequence[str | Path] = ()) -> Language:
-    """Load the model once, add the gazetteer ruler before NER and the extraction component."""
-    name = resolve_model(model)
+    """Load the model once per process (the pipeline holds no per-article state), with the
+    gazetteer ruler and the extraction component."""
+    return _load_pipeline(resolve_model(model), tuple(str(f) for f in gazetteer_files))
+
+
+@lru_cache(maxsize=2)
+def _load_pipeline(name: str, files: tuple[str, ...]) -> Language:
     try:
         nlp = spacy.load(name)
     except OSError as exc:
         raise ModelError(f"cannot load spaCy model {name!r}: {str(exc).splitlines()[0]}") from None
-    files = tuple(str(f) for f in gazetteer_files)
     places, actors = _gazetteers(files)
-    before = "ner" if "ner" in nlp.pipe_names else None
-    ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", before=before,
+    # First in the pipeline: the ruler needs only tokens, and spaCy runs every component before
+    # the ruler over each phrase pattern when adding them (30,000 names: 27 s instead of 1 s).
+    # The NER that runs later keeps the gazetteer's entities and fills in around them.
+    ruler = nlp.add_pipe("entity_ruler", name="kg_gazetteer", first=True,
                          config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns(places, actors))
     if "parser" in nlp.pipe_names:
