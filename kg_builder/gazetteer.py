@@ -859,7 +859,10 @@ def _state_aliases(country: PlaceEntry, demonyms: list[str], role: str) -> list[
                                           if a.isupper() or " " not in a][:3]
     adjs = [d[:1].upper() + d[1:] for d in demonyms[:2]]
     if role == "government":
-        nouns = ("government", "authorities", "junta", "regime")
+        # The first nouns also follow the country's name ("Mali junta", "Mali's junta").
+        nouns = ("government", "authorities", "junta", "military government", "military junta",
+                 "regime", "military authorities", "military rulers", "transitional government",
+                 "transitional authorities")
         out = [f"Government of {names[0]}", f"government of {names[0]}"]
     else:
         nouns = ("armed forces", "army", "military", "troops", "soldiers", "forces")
@@ -868,7 +871,7 @@ def _state_aliases(country: PlaceEntry, demonyms: list[str], role: str) -> list[
     for adj in adjs:
         out += [f"{adj} {n}" for n in nouns]
     for n in names:
-        out += [f"{n} {x}" for x in nouns[:3]] + [f"{n}'s {x}" for x in nouns[:3]]
+        out += [f"{n} {x}" for x in nouns[:5]] + [f"{n}'s {x}" for x in nouns[:5]]
     return out
 
 
@@ -971,20 +974,32 @@ def resolve_ent_id(ent_id: str, places: PlaceGazetteer | None = None,
 # --------------------------------------------------------------------------------------------
 # Entity-ruler patterns
 
-_SMALL_WORDS = {"of", "the", "and", "for", "in", "on", "al", "wal", "wa", "de", "du", "des",
-                "la", "le", "el", "ag", "ould", "bin", "ibn", "to", "a", "an"}
+#: Generic words of organisation names, which news often writes in lower case ("Wagner group",
+#: "Malian armed forces"); other words are taken to be proper names and keep their case.
+_GENERIC_WORDS = {
+    "group", "groups", "army", "armed", "forces", "force", "military", "movement", "front",
+    "government", "council", "party", "militia", "militias", "brigade", "battalion", "mission",
+    "command", "corps", "organisation", "organization", "union", "agency", "office",
+    "committee", "coalition", "alliance", "authorities", "junta", "troops", "soldiers", "task",
+    "province", "state", "liberation", "national", "security", "defence", "defense", "guard",
+    "ministry", "air", "navy", "court", "fund", "bank", "programme", "program", "news",
+    "regime", "transitional", "rulers", "mercenaries", "fighters", "private", "company",
+    "joint", "multinational", "training", "peacekeeping", "refugee", "human", "rights",
+    "self", "hunters", "community", "villagers", "herders", "framework", "strategic",
+    "permanent", "support", "operation", "department", "presidency", "palace",
+}
 
 
 def _actor_variants(alias: str) -> list[str]:
     """Case variants of an actor alias as news may write it: as given, accent-free,
-    "Wagner group" (lower-case tail), "Malian Army" (title case), "al-Qaeda" / "Al-Qaeda"."""
+    "Wagner group" (generic words in lower case), "Malian Army" (title case)."""
     out = [alias]
     words = alias.split(" ")
     if len(words) > 1:
-        out.append(" ".join([words[0]] + [w if w.isupper() or any(c.isdigit() for c in w)
-                                          else w.lower() for w in words[1:]]))
-        out.append(" ".join(w if (w.lower() in _SMALL_WORDS and i) or w.isupper()
-                            else w[:1].upper() + w[1:] for i, w in enumerate(words)))
+        out.append(" ".join([words[0]] + [w.lower() if w.lower() in _GENERIC_WORDS else w
+                                          for w in words[1:]]))
+        out.append(" ".join(w[:1].upper() + w[1:] if w.lower() in _GENERIC_WORDS else w
+                            for w in words))
     if alias[:1].islower():
         out.append(alias[:1].upper() + alias[1:])
     out += [strip_accents(v) for v in out]

@@ -270,6 +270,8 @@ def test_states_as_actors(actors):
         assert actors.lookup(alias) is mali_army, alias
     assert actors.lookup("Malian junta") is actors.government_of("ML")
     assert actors.lookup("Mali's junta") is actors.government_of("ML")
+    assert actors.lookup("Burkina Faso's military government") is actors.government_of("BF")
+    assert actors.lookup("Burkina Faso's military") is actors.armed_forces_of("BF")
     # Generated for every country, with no hand-written entry needed.
     dz = actors.government_of("DZ")
     assert dz.name == "Government of Algeria" and dz.country == "DZ"
