@@ -47,6 +47,7 @@ FEATURES = tuple(FEATURE_LABELS)
 #: Ranking of features when one name has several places (lower wins): countries, then
 #: populated places, then administrative regions, then the rest.
 _FEATURE_RANK = {"country": 0, "city": 1, "town": 1, "village": 1, "region": 2}
+_POPULATED = {"city", "town", "village"}
 #: Optional ``role`` of an actor entry: the national government or armed forces of its country.
 ACTOR_ROLES = ("government", "armed_forces")
 
@@ -467,6 +468,8 @@ class _PlaceLoader:
         self.countries = {r.country_code: i for i, r in enumerate(records)
                           if r.feature == "country"}
         self.by_name: dict[tuple[str, str | None, str], int] = {}
+        # Populated places by (name, country), to extend a GeoNames city named without its id.
+        self.populated: dict[tuple[str, str | None], list[int]] | None = None
 
     def read_tsv(self, path: Path) -> None:
         try:
@@ -496,6 +499,14 @@ class _PlaceLoader:
                 self._demonym_row(path, lineno, cells)
             else:
                 self._place_row(path, lineno, cells)
+
+    def _populated(self) -> dict[tuple[str, str | None], list[int]]:
+        if self.populated is None:
+            self.populated = {}
+            for i, r in enumerate(self.records):
+                if r.feature in _POPULATED:
+                    self.populated.setdefault((normalize(r.name), r.country_code), []).append(i)
+        return self.populated
 
     def _demonym_row(self, path: Path, lineno: int, cells: list[str]) -> None:
         if len(cells) != 2 or not cells[1]:
@@ -534,6 +545,10 @@ class _PlaceLoader:
             idx = self.countries[cc]
         elif (normalize(name), cc, feature) in self.by_name:
             idx = self.by_name[(normalize(name), cc, feature)]
+        elif feature in _POPULATED and cc is not None:
+            same = self._populated().get((normalize(name), cc), [])
+            if len(same) == 1:  # unambiguous: the row is about that place
+                idx = same[0]
         if idx is not None:
             rec = self.records[idx]
             if rec.feature == "country" and feature != "country":
@@ -555,6 +570,8 @@ class _PlaceLoader:
                                curated_aliases=[a for a in aliases if a != name], curated=True)
             idx = len(self.records)
             self.records.append(rec)
+            if self.populated is not None and feature in _POPULATED:
+                self.populated.setdefault((normalize(name), cc), []).append(idx)
             if gid is not None:
                 self.by_gid[gid] = idx
             if feature == "country" and cc:

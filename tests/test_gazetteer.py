@@ -290,7 +290,8 @@ def test_user_extension_files(tmp_path, places):
         "name\taliases\tcountry\tfeature\tlat\tlon\tgeonames_id\tpopulation\n"
         "Koumbala\tKumbala|Koumbala-Sud\tML\tvillage\t14.1\t-4.2\t\t1200\n"
         "Bamako\tBKO City\tML\tcity\t\t\t2460596\n"
-        "Camp Alpha\t\t\tsite\n",
+        "Camp Alpha\t\t\tsite\n"
+        "Kati\tKati-Koko\tML\ttown\n",
         encoding="utf-8")
     demonym_file = tmp_path / "my_demonyms.tsv"
     demonym_file.write_text("country\tdemonyms\nML\tMalinké-ish\n", encoding="utf-8")
@@ -313,6 +314,9 @@ def test_user_extension_files(tmp_path, places):
     assert bamako.geonames_id == 2460596 and bamako.lat == pytest.approx(12.61, abs=0.01)
     assert [e.geonames_id for e in p.candidates("Bamako")].count(2460596) == 1
     assert p.lookup("Camp Alpha").label == "FAC"
+    # Named without its GeoNames id, an unambiguous town still extends the GeoNames record.
+    assert p.lookup("Kati-Koko").geonames_id == 2455558
+    assert [e.country_code for e in p.candidates("Kati")].count("ML") == 1
     assert p.country_of_demonym("Malinké-ish") == "ML"
     assert places.lookup("Kumbala") is None  # the default gazetteer is untouched
 
