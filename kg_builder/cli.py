@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -183,7 +184,7 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
 def _format_from_suffix(path: str) -> str:
     suffix = Path(path).suffix.lower()
     return {".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".jsonld": "jsonld",
-            ".json": "jsonld", ".trig": "trig"}.get(suffix, "trig")
+            ".json": "jsonld", ".trig": "trig", ".nt": "ntriples"}.get(suffix, "trig")
 
 
 def _reader(store_dir: str | None, files: tuple[str, ...]):
@@ -281,13 +282,17 @@ def query(name, files, store_dir, params, fmt, limit, list_) -> None:
             raise UserError(f"--param {p!r}: expected NAME=VALUE")
         k, val = p.split("=", 1)
         raw[k.strip()] = val
+    from .store import get_meta
+
     try:
         q = load_query(name)
         with _reader(store_dir, files) as store:
             result = run_query(store, q, raw, limit=limit)
+            base = get_meta(store, "baseIri") or iris.DEFAULT_BASE
     except (QueryError, StoreError) as exc:
         raise UserError(str(exc)) from None
-    click.echo(format_result(result, fmt), nl=fmt == "table")
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    click.echo(format_result(result, fmt, width=width, base=base), nl=False)
 
 
 # --------------------------------------------------------------------------- export
@@ -299,7 +304,8 @@ def query(name, files, store_dir, params, fmt, limit, list_) -> None:
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
               help=f"Store folder to export (default ./{DEFAULT_STORE}).")
 @click.option("--output", "-o", required=True, type=click.Path(),
-              help="Output file (for csv: a folder that receives nodes.csv and edges.csv).")
+              help="Output file (for csv: a folder that receives nodes.csv and edges.csv, or "
+                   "a path ending in .csv used as a prefix: x.csv → x-nodes.csv, x-edges.csv).")
 @click.option("--view", type=click.Choice(["full", "actors"]), default="full", show_default=True,
               help="Network view for gexf/graphml/csv: the actor–event–place graph, or actors "
                    "joined by shared events.")
