@@ -72,5 +72,5 @@ def relative_place_iri(base: str, anchor_iri: str, distance_km: float | None,
     return f"{base}place/rel/{digest(anchor_iri, 12)}/{dist}-{bear}-{slug(name)}"
 
 
-def event_iri(base: str, article_id: str, event_type: str, start: int) -> str:
+def event_iri(base: str, article_id: str, event_type: str, start: int | str) -> str:
     return f"{base}event/{digest(f'{article_id}|{event_type}|{start}')}"

@@ -137,7 +137,8 @@ class _Mapper:
 
     def map_events(self) -> None:
         for ev in self.ex.events:
-            node = URIRef(iris.event_iri(self.base, self.ex.article.id, ev.type, ev.trigger.start))
+            # the key, not just the trigger: "mutinies in 2012 and 2020" is two events on one word
+            node = URIRef(iris.event_iri(self.base, self.ex.article.id, ev.type, ev.key))
             self.add(node, RDF.type, SEM.Event)
             self.add(node, RDF.type, KG[ev.type])
             self.add(node, RDFS.label, Literal(ev.label))
