@@ -60,6 +60,10 @@ DEFAULT_RULER_ALTERNATE_MIN_POPULATION = 5_000_000
 #: at least this large.
 DEFAULT_RULER_UPPER_MIN_POPULATION = 500_000
 
+#: The ruler must match the patterns of :func:`ruler_patterns` case-sensitively: with "LOWER",
+#: "is", "who", "us", "turkey" and "china" would become entities (Islamic State, WHO, ...).
+RULER_CONFIG = {"phrase_matcher_attr": "ORTH"}
+
 PLACE_COLUMNS = ("name", "aliases", "country", "feature", "lat", "lon", "geonames_id",
                  "population")
 DEMONYM_COLUMNS = ("country", "demonyms")
@@ -1096,7 +1100,7 @@ def add_entity_ruler(nlp: Any, places: PlaceGazetteer | None = None,
     if before is None and "ner" in nlp.pipe_names:
         before = "ner"
     ruler = nlp.add_pipe("span_ruler", name=name, before=before, config={
-        "spans_key": None, "annotate_ents": True, "phrase_matcher_attr": "ORTH",
+        "spans_key": None, "annotate_ents": True, **RULER_CONFIG,
         "ents_filter": {"@misc": "spacy.prioritize_new_ents_filter.v1"},
     })
     if patterns is None:
