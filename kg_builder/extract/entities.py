@@ -30,6 +30,11 @@ _ARMED_MODIFIERS = {"armed", "unidentified", "unknown", "masked", "suspected", "
 #: Time zones and units the small model takes for organisations.
 _NOT_ACTORS = {"GMT", "UTC", "CET", "CEST", "EST", "EDT", "PST", "PDT", "BST", "WAT", "EAT", "CAT",
                "AM", "PM", "KM", "MPH"}
+#: Prepositions that introduce a location ("in Moura", "near the border").
+_LOCATIVE = {"in", "at", "near", "outside", "inside", "around", "across", "from", "to", "into",
+             "towards", "toward", "between", "through", "throughout", "within", "along", "on"}
+_HEDGES = ("about", "around", "some", "nearly", "almost", "roughly", "approximately", "just",
+           "only", "barely", "more than", "over", "less than", "under")
 _VAGUE_DISTANCE = {"several", "some", "a few", "few", "many", "hundreds", "dozens"}
 _DIST_RE = re.compile(
     r"(?P<dist>(?:about|around|some|nearly|almost|roughly|approximately|more than|over|"
@@ -43,20 +48,13 @@ _DIST_RE = re.compile(
 _UNIT_RE = re.compile(r"(km|kilometres|kilometers|kms|miles|mi)\b", re.IGNORECASE)
 
 
-_STATE_CACHE: dict[tuple[int, str, str], object] = {}
-
-
 def state_actor(gaz: ActorGazetteer, country: str, kind: str):
-    """The gazetteer's state force or government of a country ("the army" in a Malian story).
-
-    Among several entries of that kind and country the one with the most aliases wins (the
-    national army over a special unit).
-    """
-    key = (id(gaz), country, kind)
-    if key not in _STATE_CACHE:
-        cands = [e for e in gaz.entries() if e.kind == kind and e.country == country]
-        _STATE_CACHE[key] = max(cands, key=lambda e: (len(e.aliases), -len(e.name)), default=None)
-    return _STATE_CACHE[key]
+    """The gazetteer's state force or government of a country ("the army" in a Malian story)."""
+    if kind == "Government":
+        return gaz.government_of(country)
+    if kind == "StateForce":
+        return gaz.armed_forces_of(country)
+    return None
 
 
 @dataclass
@@ -223,6 +221,12 @@ class EntityExtractor:
     def _entity(self, idx: EntityIndex, ent: Span, countries: list[str]) -> None:
         text = ent.text
         label = ent.label_
+        doc = ent.doc
+        if ent.end + 1 < len(doc) and doc[ent.end].text in {"-", "–"} and \
+                doc[ent.end + 1].lower_ in {"based", "born", "registered", "headquartered"}:
+            return  # "US-based Human Rights Watch": an origin, not a place of the story
+        if any(c.isdigit() for c in text) and label in {"ORG", "PERSON"}:
+            return  # "S/RES/2690(2023)": a document number, not an actor
         if label == "NORP":
             entry = self.gaz_actors.lookup(text)
             if entry is not None:
@@ -248,7 +252,9 @@ class EntityExtractor:
             self._gaz_actor(idx, ent, actor_entry)
             return
         if label in _PLACE_LABELS:
-            if label == "FAC" or ent[0].is_title:
+            root = ent.root
+            locative = root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE
+            if label == "FAC" or (ent[0].is_title and locative):
                 self._add_place(idx, ent, None)
             return
         if label == "PERSON":
@@ -339,14 +345,18 @@ class EntityExtractor:
                 idx.token_actor[i] = new
 
     def _surnames(self, idx: EntityIndex, doc: Doc) -> None:
-        """A one-word person mention that is the last name of a fuller one joins it."""
-        persons = [a for a in idx.actors.values() if a.kind == "Person"]
-        full = [a for a in persons if len(a.name.split()) > 1]
-        for a in persons:
-            if len(a.name.split()) == 1:
-                match = [f for f in full if f.name.split()[-1].casefold() == a.name.casefold()]
-                if len(match) == 1:
-                    self._merge_actor(idx, a.key, match[0].key)
+        """A one-word mention that is the last word of a fuller name of the same kind joins it:
+        "Goita" → "Assimi Goita", "the Council" → "the Security Council"."""
+        actors = list(idx.actors.values())
+        for a in actors:
+            if len(a.name.split()) != 1 or a.wikidata or a.key not in idx.actors:
+                continue
+            match = {f.key for f in actors if f.key != a.key and len(f.name.split()) > 1
+                     and f.name.split()[-1].casefold() == a.name.casefold()
+                     and (f.kind == a.kind or a.kind == "Organization" or f.kind == "Government"
+                          and a.name.casefold() == "government")}
+            if len(match) == 1:
+                self._merge_actor(idx, a.key, match.pop())
 
     def _relative_places(self, idx: EntityIndex, doc: Doc) -> None:
         """"70 km east of Bamako" → a place of its own relative to the anchor place."""
@@ -373,7 +383,7 @@ class EntityExtractor:
             bearing = None
             if m.group("bearing"):
                 bearing = lexicon.BEARINGS.get(m.group("bearing").strip().lower().replace(" ", "-"))
-            name = _norm(text)
+            name = _relative_name(text)
             rkey = f"rel:{slug(name)}"
             place = idx.places.get(rkey)
             if place is None:
@@ -409,10 +419,13 @@ class EntityExtractor:
             span = _strip_det(doc[start:tok.i + 1])
             # "residents of the camp": keep a short "of" complement in the name
             of = [c for c in tok.rights if c.dep_ == "prep" and c.lower_ == "of"]
+            canonical = None
             if of and noun.kind == "Civilians":
                 obj = [c for c in of[0].children if c.dep_ == "pobj"]
                 if obj and obj[0].i - tok.i <= 4 and obj[0].i not in idx.token_place:
                     span = doc[span.start:obj[0].i + 1]
+                    if len(list(obj[0].children)) <= 1 and span.start == tok.i:
+                        canonical = f"{obj[0].text} {tok.text}"  # "residents of the camp"
             full = doc[min(span.start, tok.left_edge.i if tok.left_edge.i >= span.start - 3 else span.start):span.end]
             alias = full
             while len(alias) > 1 and (alias[0].dep_ in {"det", "predet", "nummod", "quantmod"}
@@ -426,7 +439,7 @@ class EntityExtractor:
                 key = self._state_actor(idx, alias, noun.kind, country or idx.main_country,
                                         _norm(span.text), tokens=full)
             else:
-                name = _norm(span.text)
+                name = canonical or _norm(span.text)
                 if len(span) == 1 and span[0].tag_ in {"NNS", "NNPS"} and noun.kind in last_of_kind \
                         and any(c.lower_ == "the" for c in tok.lefts):
                     key = last_of_kind[noun.kind]  # "the insurgents" refers back
@@ -477,7 +490,7 @@ class EntityExtractor:
                 low = tok.lower_
                 if tok.pos_ != "PRON" and low not in {"his", "its", "their"}:
                     continue
-                if low in lexicon.PERSON_PRONOUNS:
+                if low in lexicon.PERSON_PRONOUNS and not (tok.dep_ == "nsubj" and tok.head.dep_ == "ccomp"):
                     people = []
                     for s in window:
                         for t in s:
@@ -488,7 +501,15 @@ class EntityExtractor:
                                 people.append(key)
                     if len(people) == 1:
                         idx.token_actor[tok.i] = people[0]
-                elif low in {"it", "its"} and n > 0:
+                if tok.dep_ == "nsubj" and tok.head.dep_ == "ccomp" and \
+                        lexicon.lemma_in(tok.head.head, lexicon.REPORTING):
+                    # "FAMA claimed that it killed 20 rebels": the claimant
+                    speaker = [idx.token_actor.get(c.i) for c in tok.head.head.children
+                               if c.dep_ == "nsubj" and idx.token_actor.get(c.i)]
+                    if speaker:
+                        idx.token_actor[tok.i] = speaker[0]
+                        continue
+                if low in {"it", "its"} and n > 0 and tok.i not in idx.token_actor:
                     prev_subj = [t for t in sents[n - 1] if t.dep_ in {"nsubj", "nsubjpass"}
                                  and t.head.dep_ == "ROOT"]
                     for t in prev_subj:
@@ -496,6 +517,18 @@ class EntityExtractor:
                         if key and idx.actors[key].kind != "Person":
                             idx.token_actor[tok.i] = key
                             break
+
+
+def _relative_name(text: str) -> str:
+    """"just 70 km east of Bamako" → "70 km east of Bamako"; "15 km (10 miles) from X" →
+    "15 km from X": hedges and unit conversions stay in the mention, not in the name."""
+    name = re.sub(r"\s*\([^)]*\)", "", _norm(text))
+    low = name.lower()
+    for hedge in _HEDGES:
+        if low.startswith(hedge + " "):
+            name = name[len(hedge) + 1:]
+            break
+    return name
 
 
 def _distance_km(text: str) -> float | None:

@@ -40,7 +40,7 @@ _SPECIFICITY = {"site": 0, "village": 1, "town": 1, "city": 2, "region": 3, "adm
 _DATE_PREPS = {"since", "from", "until", "till", "before", "after", "between", "by"}
 #: Event types whose participants act together: the subject of "came to power in a coup" did it.
 _COLLECTIVE = {"Coup", "Mutiny", "Protest", "Election", "Deployment", "Withdrawal", "Agreement"}
-_ATTEMPT = {"attempt", "plot", "bid", "try"}
+_ATTEMPT = {"attempt", "plot", "bid", "try", "d'état", "d'etat", "d’état", "état", "etat"}
 _KILL = {"kill", "massacre", "execute", "murder", "slaughter", "behead", "assassinate", "shoot"}
 _WOUND = {"wound", "injure", "hurt"}
 _LABEL = {
@@ -369,12 +369,20 @@ class EventExtractor:
                         add(targets, self._actor_in(c, idx))  # "soldiers were killed in an attack"
         if etype in {"ArmedAttack", "Bombing"} and not targets:
             targets.extend(self._military_site_target(tok, idx, agents))
+        if etype == "Mutiny" and not agents:  # a mutiny is by definition soldiers rising
+            agents.extend(self._state_force(idx))
         targets = [t for t in targets if t not in agents]
         return agents, targets
 
+    @staticmethod
+    def _state_force(idx: EntityIndex) -> list[str]:
+        forces = [k for k, a in idx.actors.items() if a.kind == "StateForce"
+                  and a.country is not None and a.country == idx.main_country]
+        return forces[:1]
+
     def _military_site_target(self, tok: Token, idx: EntityIndex, agents: list[str]) -> list[str]:
         """An attack on a military base or camp targets the state force holding it."""
-        scope = list(tok.subtree) + (list(tok.head.subtree) if tok.dep_ != "ROOT" else [])
+        scope = list(tok.sent)  # "gunfire at the main military base … was an attack by militants"
         for t in scope:
             if (t.lemma_.lower() in lexicon.MILITARY_SITES or t.lower_.rstrip("s") in lexicon.MILITARY_SITES
                     or t.lower_[:-2] in lexicon.MILITARY_SITES) and any(
@@ -451,9 +459,11 @@ class EventExtractor:
         lemma = tok.lemma_.lower()
         if lemma in _KILL | _WOUND and tok.pos_ == "VERB":
             passive = any(c.dep_ == "auxpass" for c in tok.children)
+            has_killer = any(c.dep_ == "nsubj" for c in tok.children) and not passive
             for c in tok.children:
                 if c.dep_ in ({"nsubjpass"} if passive else {"dobj"}):
                     count, perp = _noun_count(c)
+                    perp = perp and not has_killer  # "FAMA killed 20 rebels": 20 fatalities
                     if count is not None:
                         self._set_count(ev, "killed" if lemma in _KILL else "injured", count, perp)
             for c in tok.conjuncts:

@@ -57,7 +57,8 @@ def actor_nouns() -> dict[str, ActorNoun]:
 REPORTING = frozenset({
     "say", "tell", "report", "state", "announce", "believe", "confirm", "add", "suggest",
     "indicate", "explain", "write", "note", "insist", "quote", "tweet", "document", "estimate",
-    "describe", "warn", "think", "fear", "suspect", "record", "count",
+    "describe", "warn", "think", "fear", "suspect", "record", "count", "claim", "assert",
+    "maintain", "testify", "recount", "witness", "show", "reveal", "find", "conclude",
 })
 #: Verbs and words that mark an allegation.
 ALLEGING = frozenset({"allege", "alleged", "allegedly", "accuse", "purported", "purportedly",
@@ -69,7 +70,7 @@ HYPOTHETICAL = frozenset({
     "plan", "intend", "promise", "pledge", "vow", "aim", "seek", "want", "expect", "schedule",
     "postpone", "propose", "prepare", "hope", "agree", "decide", "threaten", "call", "urge",
     "consider", "delay", "could", "would", "will", "may", "might", "should", "shall", "must",
-    "intention", "plan", "bid", "prospect", "possibility",
+    "intention", "bid", "prospect", "possibility",
 })
 #: Verbs whose object noun names an event done by their subject ("staged an attack").
 LIGHT_VERBS = frozenset({
