@@ -341,6 +341,43 @@ def export(files, to, store_dir, output, view) -> None:
     _echo_err("wrote " + ", ".join(str(p) for p in paths))
 
 
+# --------------------------------------------------------------------------- remove
+@main.command()
+@click.argument("refs", nargs=-1, required=True, metavar="ID|URL...")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False), default=None,
+              help=f"Store folder to remove from (default ./{DEFAULT_STORE}).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def remove(refs, store_dir, quiet) -> None:
+    """Remove articles (by id or URL) and every node no other article still supports.
+
+    Events reported by other articles stay, with those articles' claims only; the store then
+    holds what building the remaining articles would give. An unknown id or URL is an error
+    (exit 2) but the others are still removed.
+
+    \b
+    Examples:
+      kg-builder remove sw-2024-0312-017 --store kg-store
+      kg-builder remove https://example.org/news/niger-protest
+    """
+    from .build import remove_articles
+    from .store import open_store
+
+    where = store_dir or DEFAULT_STORE
+    try:
+        store = open_store(where, create=False)
+        report = remove_articles(store, list(refs))
+        store.flush()
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    for ref in report.unknown:
+        _echo_err(f"kg-builder: error: {ref}: no article with this id or URL in {where}")
+    if not quiet:
+        _echo_err(f"removed {len(report.removed)} article(s) from {where}; "
+                  f"{report.renamed} event claim(s) re-identified")
+    if report.unknown:
+        sys.exit(EXIT_BAD_INPUT)
+
+
 # --------------------------------------------------------------------------- evaluate
 @main.command()
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
