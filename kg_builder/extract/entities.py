@@ -266,7 +266,8 @@ class EntityExtractor:
     def _acts(ent: Span) -> bool:
         """A country name that is the subject of a verb acts as a state ("France joined")."""
         root = ent.root
-        if root.dep_ in {"nsubj", "nsubjpass"} and root.head.pos_ in {"VERB", "AUX"}:
+        if root.dep_ == "nsubj" and root.head.pos_ in {"VERB", "AUX"} and not any(
+                c.dep_ == "auxpass" for c in root.head.children):
             return root.head.lemma_ not in {"be", "have", "remain", "become", "lie", "border"} or \
                 root.dep_ == "nsubj" and root.head.lemma_ == "have" and any(
                     c.dep_ in {"xcomp", "ccomp"} for c in root.head.children)

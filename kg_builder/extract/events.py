@@ -38,6 +38,8 @@ _PLACE_PREPS = {"in", "at", "near", "outside", "on", "around", "across", "inside
 _SPECIFICITY = {"site": 0, "village": 1, "town": 1, "city": 2, "region": 3, "admin1": 3,
                 "country": 5, None: 2}
 _DATE_PREPS = {"since", "from", "until", "till", "before", "after", "between", "by"}
+#: Event types of political violence: a story about one incident tells its parts in turn.
+_VIOLENT = {"ArmedAttack", "ArmedClash", "Bombing", "Killing", "Abduction"}
 #: Event types whose participants act together: the subject of "came to power in a coup" did it.
 _COLLECTIVE = {"Coup", "Mutiny", "Protest", "Election", "Deployment", "Withdrawal", "Agreement"}
 _ATTEMPT = {"attempt", "plot", "bid", "try", "d'état", "d'etat", "d’état", "état", "etat"}
@@ -57,6 +59,8 @@ class _Found:
     event: Event
     token: Token
     sent: Span
+    own_time: bool = True
+    own_place: bool = True
 
 
 def _tspan(doc: Doc, start: int, end: int) -> TextSpan:
@@ -130,9 +134,9 @@ class EventExtractor:
         for n_sent, sent in enumerate(doc.sents):
             if is_caption(sent) or not any(t.is_alpha for t in sent):
                 continue
-            if n_sent == 0 and _is_headline(sent):
-                continue
-            dates = self._dates(sent, article.published, previous_time)
+            if _is_headline(sent) and (n_sent == 0 or len(sent) <= 8):
+                continue  # a headline or a section heading ("Battle", "Background")
+            dates = self._dates(sent, article.published, _anchor(previous_time))
             if dates:
                 previous_time = dates[-1][1]
             skip: set[int] = set()
@@ -238,6 +242,17 @@ class EventExtractor:
                     prev.targets.append(t)
             prev.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
             return None
+        own_place, own_time = place is not None, bounds is not None
+        habitual = any(c.lower_ in {"have", "has", "repeatedly", "regularly", "often"}
+                       for c in tok.children)  # "have repeatedly attacked": a pattern, no incident
+        story = None if (own_place and own_time) or habitual else \
+            self._story_event(doc, sent, etype, found)
+        if story is not None:
+            # The story goes on: an incident told with no time or place of its own happened
+            # where and when the event it follows did.
+            place = place if own_place else story.event.place
+            if not own_time and story.own_time:
+                bounds = TimeBounds(story.event.earliest, story.event.latest)
         if place is None and idx.main_country:
             country = [k for k, p in idx.places.items()
                        if p.feature == "country" and p.country_code == idx.main_country]
@@ -262,7 +277,18 @@ class EventExtractor:
             (f" ({earliest.isoformat()})" if earliest and earliest == latest else
              f" ({earliest.year})" if earliest and latest and earliest.year == latest.year else "")
         ev.label = ev.label[0].upper() + ev.label[1:]
-        return _Found(ev, tok, sent)
+        return _Found(ev, tok, sent, own_time=own_time, own_place=own_place)
+
+    @staticmethod
+    def _story_event(doc: Doc, sent: Span, etype: str, found: list[_Found]) -> _Found | None:
+        """The incident a placeless violent event continues: the last violent event of the same
+        paragraph that had a place of its own."""
+        if etype not in _VIOLENT:
+            return None
+        para_start = doc.text.rfind("\n", 0, sent.start_char)
+        same_para = [f for f in found if f.own_place and f.event.type in _VIOLENT
+                     and f.sent.start_char > para_start]
+        return same_para[-1] if same_para else None
 
     # roles ------------------------------------------------------------------
     def _actor_in(self, tok: Token, idx: EntityIndex) -> list[str]:
@@ -460,8 +486,12 @@ class EventExtractor:
         if lemma in _KILL | _WOUND and tok.pos_ == "VERB":
             passive = any(c.dep_ == "auxpass" for c in tok.children)
             has_killer = any(c.dep_ == "nsubj" for c in tok.children) and not passive
-            for c in tok.children:
-                if c.dep_ in ({"nsubjpass"} if passive else {"dobj"}):
+            victims = [c for c in tok.children if c.dep_ in ({"nsubjpass"} if passive else {"dobj"})]
+            if passive and not victims and tok.dep_ == "xcomp":
+                # "300 civilians are alleged to have been killed": the raised subject
+                victims = [c for c in tok.head.children if c.dep_ in {"nsubjpass", "nsubj"}]
+            for c in victims:
+                if True:
                     count, perp = _noun_count(c)
                     perp = perp and not has_killer  # "FAMA killed 20 rebels": 20 fatalities
                     if count is not None:
@@ -625,6 +655,13 @@ def _cause_events(f: _Found, found: list[_Found]) -> list[_Found]:
         return []
     first = earlier[-1].token
     return [g for g in earlier if g.token == first]
+
+
+def _anchor(previous: TimeBounds | None) -> TimeBounds | None:
+    """What "the next year" counts from: the start of a "since …" span, else the whole time."""
+    if previous is not None and previous.text.lower().startswith("since") and previous.earliest:
+        return TimeBounds(previous.earliest, previous.earliest, previous.text)
+    return previous
 
 
 def _is_headline(sent: Span) -> bool:
