@@ -229,7 +229,7 @@ class EntityExtractor:
             return  # "S/RES/2690(2023)": a document number, not an actor
         if label == "NORP":
             entry = self.gaz_actors.lookup(text)
-            if entry is not None:
+            if entry is not None and ent.root.dep_ not in {"amod", "compound", "nmod", "poss"}:
                 self._gaz_actor(idx, ent, entry)
             return
         if label not in _ACTOR_LABELS | _PLACE_LABELS:
@@ -256,6 +256,11 @@ class EntityExtractor:
             locative = root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE
             if label == "FAC" or (ent[0].is_title and locative):
                 self._add_place(idx, ent, None)
+            return
+        root = ent.root
+        if len(ent) == 1 and root.dep_ == "pobj" and root.head.lower_ in {"from", "in", "at", "near", "to"} \
+                and root.head.head.pos_ in {"VERB", "NOUN"} and ent[0].is_title:
+            self._add_place(idx, ent, None)  # "a convoy from Boghassa": the model's ORG is a town
             return
         if label == "PERSON":
             self._person(idx, ent)
@@ -352,8 +357,9 @@ class EntityExtractor:
         for a in actors:
             if len(a.name.split()) != 1 or a.wikidata or a.key not in idx.actors:
                 continue
-            match = {f.key for f in actors if f.key != a.key and len(f.name.split()) > 1
-                     and f.name.split()[-1].casefold() == a.name.casefold()
+            match = {f.key for f in actors if f.key != a.key and any(
+                         len(n.split()) > 1 and n.split()[-1].casefold() == a.name.casefold()
+                         for n in (f.name, *f.aliases))
                      and (f.kind == a.kind or a.kind == "Organization" or f.kind == "Government"
                           and a.name.casefold() == "government")}
             if len(match) == 1:
@@ -404,6 +410,7 @@ class EntityExtractor:
     # ---------------------------------------------------------------- unnamed actors
     def _generic_actors(self, idx: EntityIndex, doc: Doc) -> None:
         last_of_kind: dict[str, str] = {}
+        named = set(idx.actors)  # actors named in the text (entity pass)
         for tok in doc:
             if tok.pos_ not in {"NOUN", "PROPN"} or tok.i in idx.token_actor or tok.i in idx.token_place:
                 continue
@@ -433,6 +440,14 @@ class EntityExtractor:
                                       or alias[0].pos_ in {"DET", "NUM"}):
                 alias = alias[1:]
             inner = {idx.token_actor[t.i] for t in span if t.i in idx.token_actor}
+            if noun.kind == "Civilians" and not _participant(tok):
+                continue  # "the protection of civilians": a topic, not a participant
+            owner = self._owner(idx, tok, span, named)
+            if owner is not None:  # "VDP auxiliaries", "mercenaries from the Wagner Group"
+                a = idx.actors[owner]
+                self._add_actor(idx, alias, a.name, a.kind, wikidata=a.wikidata, tokens=full)
+                last_of_kind[noun.kind] = owner
+                continue
             if noun.flag == "state":
                 country = self._country_of(idx, tok)
                 if noun.kind == "StateForce" and not country and mods & {"islamist", "jihadist"}:
@@ -441,9 +456,10 @@ class EntityExtractor:
                                         _norm(span.text), tokens=full)
             else:
                 name = canonical or _norm(span.text)
-                if len(span) == 1 and span[0].tag_ in {"NNS", "NNPS"} and noun.kind in last_of_kind \
+                before = self._last_actor_of_kind(idx, noun.kind, tok.i)
+                if len(span) == 1 and span[0].tag_ in {"NNS", "NNPS"} and before is not None \
                         and any(c.lower_ == "the" for c in tok.lefts):
-                    key = last_of_kind[noun.kind]  # "the insurgents" refers back
+                    key = before  # "the insurgents" refers back to the last group named
                     self._add_actor(idx, alias, idx.actors[key].name, idx.actors[key].kind,
                                     wikidata=idx.actors[key].wikidata, tokens=full)
                 else:
@@ -452,6 +468,35 @@ class EntityExtractor:
             last_of_kind[noun.kind] = key
             for other in inner - {key}:
                 self._inner_relation(idx, doc, span, other, key)
+
+    @staticmethod
+    def _last_actor_of_kind(idx: EntityIndex, kind: str, before: int) -> str | None:
+        best = None
+        for i, key in idx.token_actor.items():
+            if i < before and key in idx.actors and idx.actors[key].kind == kind:
+                if best is None or i > best[0]:
+                    best = (i, key)
+        return best[1] if best else None
+
+    @staticmethod
+    def _owner(idx: EntityIndex, tok: Token, span: Span, named: set[str]) -> str | None:
+        """The named group a member noun belongs to: a name modifying it ("JNIM fighters",
+        "VDP auxiliaries") or "from/of" the group ("mercenaries from the Wagner Group")."""
+        if re.search(r"-(linked|affiliated|aligned|allied|inspired|loyal|backed|supported|led)\b",
+                     span.text.lower()):
+            return None
+        for c in tok.children:
+            if c.dep_ in {"compound", "nmod"} and idx.token_actor.get(c.i) in named:
+                key = idx.token_actor[c.i]
+                if idx.actors[key].kind not in {"Person", "Civilians", "Government"}:
+                    return key
+            if c.dep_ == "prep" and c.lower_ in {"from", "of"}:
+                for p in c.children:
+                    key = idx.token_actor.get(p.i)
+                    if p.dep_ == "pobj" and key in named and \
+                            idx.actors[key].kind in {"ArmedGroup", "Mercenary", "StateForce"}:
+                        return key
+        return None
 
     def _inner_relation(self, idx: EntityIndex, doc: Doc, span: Span, inner: str, outer: str) -> None:
         """"al Qaeda-linked militants" → militants affiliatedWith al Qaeda."""
@@ -518,6 +563,17 @@ class EntityExtractor:
                         if key and idx.actors[key].kind != "Person":
                             idx.token_actor[tok.i] = key
                             break
+
+
+def _participant(tok: Token) -> bool:
+    """A noun that takes part in the clause: subject, object, agent, victim or apposition."""
+    t = tok
+    while t.dep_ == "conj" and t.head != t:
+        t = t.head
+    if t.dep_ in {"nsubj", "nsubjpass", "dobj", "obj", "appos", "attr", "ROOT"}:
+        return True
+    return t.dep_ == "pobj" and t.head.lower_ in {"by", "against", "on", "among", "including",
+                                                  "targeting", "at"}
 
 
 def _relative_name(text: str) -> str:

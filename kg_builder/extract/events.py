@@ -202,6 +202,11 @@ class EventExtractor:
                                        or f.token.head == head):
                     self._counts(tok, f.event, sent, only_here=True)
                     return True
+        ancestors = set(tok.ancestors)
+        for f in reversed(found):  # "massacres against civilian areas that killed hundreds"
+            if f.sent == sent and f.token in ancestors and f.event.type in _VIOLENT:
+                self._counts(tok, f.event, sent, only_here=True)
+                return True
         subj = [c for c in tok.children if c.dep_ == "nsubj"]
         if subj:
             for f in reversed(found):
@@ -438,9 +443,12 @@ class EventExtractor:
         if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj"} and tok.head.pos_ in {"VERB", "AUX", "ADP"}:
             scopes.append(tok.head if tok.head.pos_ != "ADP" else tok.head.head)
         keys: list[str] = []
+        origins: list[str] = []  # "a convoy from Boghassa heading to Tinzaouaten"
         for scope in scopes:
             for c in scope.children:
-                if c.dep_ == "prep" and c.lower_ in _PLACE_PREPS:
+                if c.dep_ == "prep" and c.lower_ == "from":
+                    origins += places_under(c)
+                elif c.dep_ == "prep" and c.lower_ in _PLACE_PREPS:
                     keys += places_under(c)
                 elif c.dep_ in {"compound", "nmod", "npadvmod"} and idx.place_of(c):
                     keys.append(idx.place_of(c))
@@ -454,9 +462,10 @@ class EventExtractor:
             if key and not idx.actor_of(t):
                 in_sent.append((abs(t.i - tok.i), key))
         if in_sent:
-            specific = [k for _, k in in_sent if idx.places[k].feature != "country" or idx.places[k].anchor]
+            specific = [k for _, k in in_sent if (idx.places[k].feature != "country"
+                                                  or idx.places[k].anchor) and k not in origins]
             return best(specific) if specific else best([k for _, k in in_sent])
-        return None
+        return best(origins)
 
     # time -------------------------------------------------------------------
     def _time(self, tok: Token, dates: list[tuple[Span, TimeBounds]]) -> TimeBounds | None:
@@ -487,6 +496,8 @@ class EventExtractor:
             passive = any(c.dep_ == "auxpass" for c in tok.children)
             has_killer = any(c.dep_ == "nsubj" for c in tok.children) and not passive
             victims = [c for c in tok.children if c.dep_ in ({"nsubjpass"} if passive else {"dobj"})]
+            if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "civilians summarily executed by …"
+                victims = [tok.head]
             if passive and not victims and tok.dep_ == "xcomp":
                 # "300 civilians are alleged to have been killed": the raised subject
                 victims = [c for c in tok.head.children if c.dep_ in {"nsubjpass", "nsubj"}]
@@ -505,6 +516,8 @@ class EventExtractor:
                                 self._set_count(ev, "killed" if c.lemma_.lower() in _KILL else "injured", count, perp)
             if only_here:
                 return
+        if ev.type not in _VIOLENT:
+            return  # a coup or a statement has no casualties of its own
         rel = tok.idx - sent.start_char
         for cm in find_casualties(sent.text):
             if cm.count.value is None:
@@ -704,6 +717,12 @@ def _noun_count(tok: Token) -> tuple[int | None, bool]:
         text = tok.doc[left:nums[0].i + 1].text
         c = parse_count(text) or parse_count(nums[0].text)
         return (c.value if c else None), perp
+    if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
+        outer = tok.head.head  # "71 cases of civilians", "the bodies of 10 people"
+        nums = [c for c in outer.children if c.dep_ in {"nummod", "quantmod"} or c.like_num]
+        if nums:
+            c = parse_count(tok.doc[nums[0].left_edge.i:nums[0].i + 1].text) or parse_count(nums[0].text)
+            return (c.value if c else None), perp
     for c in tok.children:  # "dozens of people"
         if c.dep_ == "prep" and c.lower_ == "of" and tok.lower_ in {"dozens", "hundreds", "thousands", "scores"}:
             cnt = parse_count(tok.text)
