@@ -178,6 +178,11 @@ class EntityExtractor:
         return key
 
     def _gaz_actor(self, idx: EntityIndex, span: Span, entry, alias_span: Span | None = None) -> str:
+        if entry.kind == "Person" and alias_span is None:
+            alias_span = _with_titles(span)  # "Colonel Assimi Goita" is kept as a name seen
+            if alias_span is not span:
+                self._add_actor(idx, span, entry.name, entry.kind, wikidata=entry.wikidata,
+                                country=entry.country)
         return self._add_actor(idx, span, entry.name, entry.kind, wikidata=entry.wikidata,
                                country=entry.country, alias_span=alias_span)
 
@@ -288,11 +293,7 @@ class EntityExtractor:
         core = doc[toks[0].i:toks[-1].i + 1]
         if core.text.lower() in lexicon.PERSON_PRONOUNS:
             return
-        # widen the alias to preceding capitalised titles: "Colonel Assimi Goita"
-        start = ent.start
-        while start > 0 and doc[start - 1].lower_.rstrip(".") in lexicon.TITLES and doc[start - 1].is_title:
-            start -= 1
-        alias = doc[start:ent.end]
+        alias = _with_titles(ent)
         self._add_actor(idx, alias, _norm(core.text), "Person", tokens=alias)
 
     def _organisation(self, idx: EntityIndex, ent: Span) -> None:
@@ -563,6 +564,15 @@ class EntityExtractor:
                         if key and idx.actors[key].kind != "Person":
                             idx.token_actor[tok.i] = key
                             break
+
+
+def _with_titles(span: Span) -> Span:
+    """Widen a name to the capitalised titles before it: "Colonel Assimi Goita"."""
+    doc = span.doc
+    start = span.start
+    while start > 0 and doc[start - 1].lower_.rstrip(".") in lexicon.TITLES and doc[start - 1].is_title:
+        start -= 1
+    return span if start == span.start else doc[start:span.end]
 
 
 def _participant(tok: Token) -> bool:

@@ -1,0 +1,196 @@
+"""Extraction rules on short wire-style texts written for these tests (not from the corpus).
+
+Each test states one rule about English news writing and checks it through the real spaCy
+pipeline and gazetteers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pytest
+
+from kg_builder.model import Article, Extraction
+from kg_builder.nlp import extract_docs, load_pipeline
+
+FRIDAY = dt.date(2023, 3, 17)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_pipeline()
+
+
+def extract(nlp, text: str, published: dt.date | None = FRIDAY) -> Extraction:
+    return next(extract_docs(nlp, [Article(id="t", text=text, published=published)]))
+
+
+def actor(ex: Extraction, name: str):
+    found = [a for a in ex.actors.values() if a.name == name or name in a.aliases]
+    assert found, f"{name!r} not among {[a.name for a in ex.actors.values()]}"
+    return found[0]
+
+
+def events(ex: Extraction, etype: str):
+    return [e for e in ex.events if e.type == etype]
+
+
+def test_offsets_of_every_mention_slice_the_text(nlp):
+    text = ("Gunmen killed 12 villagers in Ségou on Tuesday, officials said.\n\n"
+            "Niger's army said it had repelled an attack near Niamey 😀 late on Thursday.")
+    ex = extract(nlp, text)
+    spans = [m for a in ex.actors.values() for m in a.mentions]
+    spans += [m for p in ex.places.values() for m in p.mentions]
+    spans += [e.trigger for e in ex.events] + [e.sentence for e in ex.events]
+    assert len(spans) > 6
+    for s in spans:
+        assert text[s.start:s.end] == s.text
+
+
+def test_verb_trigger_roles_time_counts_and_attribution(nlp):
+    ex = extract(nlp, "Suspected jihadists killed 12 villagers in Djibo on Tuesday, "
+                      "the army said.")
+    (ev,) = events(ex, "Killing")
+    assert ex.actors[ev.agents[0]].name.lower() == "suspected jihadists"
+    assert ev.fatalities == 12
+    assert ev.earliest == ev.latest == dt.date(2023, 3, 14)
+    assert ex.places[ev.place].name == "Djibo"
+    assert ev.certainty == "Reported"
+    assert ex.actors[ev.according_to].kind == "StateForce"
+
+
+def test_passive_agent_and_target(nlp):
+    ex = extract(nlp, "Three soldiers were abducted by Boko Haram fighters near Maiduguri "
+                      "in Nigeria last week.")
+    (ev,) = events(ex, "Abduction")
+    assert [ex.actors[a].name for a in ev.agents] == ["Boko Haram"]
+    assert ev.earliest == dt.date(2023, 3, 6) and ev.latest == dt.date(2023, 3, 12)
+
+
+def test_participle_casualties_belong_to_the_attack(nlp):
+    ex = extract(nlp, "Militants attacked a military camp in Kidal on Monday, killing one "
+                      "soldier and wounding 15.")
+    assert len(ex.events) == 1
+    (ev,) = events(ex, "ArmedAttack")
+    assert (ev.fatalities, ev.injured) == (1, 15)
+    assert ev.targets and ex.actors[ev.targets[0]].kind == "StateForce"  # a military camp
+
+
+def test_light_verb_gives_the_agent(nlp):
+    ex = extract(nlp, "Islamic State fighters staged an ambush on a convoy near Menaka "
+                      "in 2021.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert ex.actors[ev.agents[0]].name == "Islamic State"
+    assert (ev.earliest, ev.latest) == (dt.date(2021, 1, 1), dt.date(2021, 12, 31))
+
+
+def test_relative_location_is_its_own_place_with_coordinates(nlp):
+    ex = extract(nlp, "Gunmen killed six people at a checkpoint 70 km east of Bamako.")
+    rel = [p for p in ex.places.values() if p.anchor]
+    assert len(rel) == 1
+    (p,) = rel
+    anchor = ex.places[p.anchor]
+    assert anchor.name == "Bamako" and p.distance_km == 70 and p.bearing == 90
+    # about 70 km east: same latitude, longitude larger by 70 / (111.32 cos φ) degrees
+    assert abs(p.lat - anchor.lat) < 0.05
+    assert abs((p.lon - anchor.lon) - 70 / (111.32 * math.cos(math.radians(anchor.lat)))) < 0.02
+    (ev,) = events(ex, "Killing")
+    assert ev.place == p.key and ev.fatalities == 6
+
+
+def test_miles_and_vague_distances(nlp):
+    ex = extract(nlp, "The base is about 15 km (10 miles) from Gao. Fighting broke out "
+                      "several hundred kilometres north of Mopti.")
+    rel = {p.name: p for p in ex.places.values() if p.anchor}
+    assert rel["15 km from Gao"].distance_km == 15
+    vague = rel["several hundred kilometres north of Mopti"]
+    assert vague.distance_km is None and vague.bearing == 0 and vague.lat is None
+
+
+def test_titles_surnames_acronyms_and_pronouns(nlp):
+    ex = extract(nlp, "Colonel Assimi Goita met the leaders of Jama'at Nasr al-Islam wal "
+                      "Muslimin (JNIM) on Monday. Goita said he would not negotiate. "
+                      "JNIM later attacked a police post in Segou.")
+    goita = actor(ex, "Colonel Assimi Goita")
+    assert goita.kind == "Person" and "Goita" in goita.aliases | {goita.name}
+    assert not goita.name.startswith("Colonel")
+    jnim = actor(ex, "JNIM")
+    assert jnim.kind == "ArmedGroup"
+    assert len([a for a in ex.actors.values() if a.kind == "ArmedGroup"]) == 1
+    (attack,) = events(ex, "ArmedAttack")
+    assert attack.agents == [jnim.key]
+    assert not any(a.name.lower() in {"he", "his", "it"} for a in ex.actors.values())
+
+
+def test_model_mistakes_on_gazetteer_places_do_not_survive(nlp):
+    ex = extract(nlp, "Mali said troops clashed with rebels in Bamako and Kati.")
+    names = {p.name for p in ex.places.values()}
+    assert {"Bamako", "Kati"} <= names
+    assert not {"Bamako", "Kati"} & {a.name for a in ex.actors.values()}
+    assert all(p.lat is not None for p in ex.places.values() if p.name in {"Bamako", "Kati"})
+
+
+def test_country_acting_is_its_government(nlp):
+    ex = extract(nlp, "France deployed 600 troops to Niger in 2019.")
+    (ev,) = events(ex, "Deployment")
+    agent = ex.actors[ev.agents[0]]
+    assert agent.kind == "Government" and agent.country == "FR"
+
+
+def test_hypothetical_alleged_denied(nlp):
+    ex = extract(nlp, "The junta plans to hold elections in 2026.")
+    (ev,) = events(ex, "Election")
+    assert ev.certainty == "Hypothetical"
+    ex = extract(nlp, "Soldiers allegedly executed 20 herders in Mopti in January.")
+    (ev,) = events(ex, "Killing")
+    assert ev.certainty == "Alleged" and ev.fatalities == 20
+    ex = extract(nlp, "The army denied that it had attacked the village of Moura.")
+    assert all(e.certainty == "Denied" for e in events(ex, "ArmedAttack"))
+
+
+def test_coordinated_years_give_one_event_each(nlp):
+    ex = extract(nlp, "The town was the site of mutinies in 2012 and 2020.")
+    years = sorted(e.earliest.year for e in events(ex, "Mutiny"))
+    assert years == [2012, 2020]
+
+
+def test_definite_reference_joins_the_event(nlp):
+    ex = extract(nlp, "Gunmen attacked a church in Dori on Sunday. The attack was the third "
+                      "this year.")
+    assert len(events(ex, "ArmedAttack")) == 1
+    assert len(events(ex, "ArmedAttack")[0].mentions) == 1
+
+
+def test_relations(nlp):
+    ex = extract(nlp, "The leader of the group, Iyad Ag Ghaly, praised al Qaeda-linked "
+                      "militants. Wagner Group mercenaries backed by Russia fought alongside "
+                      "Malian troops.")
+    rels = {(ex.actors[r.subject].name, r.predicate, ex.actors[r.object].name)
+            for r in ex.relations}
+    assert any(p == "affiliatedWith" and o in {"al-Qaeda", "al Qaeda"} for _, p, o in rels)
+
+
+def test_caption_dates_are_not_events(nlp):
+    text = ("Soldiers patrol a street in Gao, Mali June 3, 2019. REUTERS/Photographer\n\n"
+            "Militants attacked a bus near Gao on Thursday.")
+    ex = extract(nlp, text)
+    assert [e.earliest for e in ex.events] == [dt.date(2023, 3, 16)]
+
+
+def test_without_publication_date_relative_times_stay_unresolved(nlp):
+    ex = extract(nlp, "Gunmen attacked a market in Gao on Thursday.", published=None)
+    (ev,) = events(ex, "ArmedAttack")
+    assert ev.earliest is None and ev.latest is None
+
+
+@pytest.mark.parametrize("text", [
+    "", "!!! ??? ...", "Lorem ipsum dolor sit amet.", "Des hommes armés ont attaqué Gao.",
+    "| a | b |\n|---|---|\n| 1 | 2 |", "((((( [[[ \"unbalanced", "word " * 3000,
+])
+def test_odd_texts_give_no_nonsense(nlp, text):
+    ex = extract(nlp, text)
+    for e in ex.events:
+        assert e.trigger.text.strip()
+    for a in ex.actors.values():
+        assert a.name.strip() and a.name.lower() not in {"he", "she", "it", "they", "his"}
