@@ -386,7 +386,8 @@ def remove(refs, store_dir, quiet) -> None:
 @click.option("--details", is_flag=True, help="List every miss and spurious item.")
 @click.option("--model", default=None, help="spaCy model (as for build).")
 @click.option("--gazetteer", "gazetteers", multiple=True,
-              type=click.Path(exists=True, dir_okay=False), help="Extra gazetteer file (repeatable).")
+              type=click.Path(exists=True, dir_okay=False),
+              help="Extra gazetteer file (repeatable).")
 def evaluate(gold_dir, fmt, details, model, gazetteers) -> None:
     """Score extraction against gold annotations (precision, recall, F1).
 

@@ -62,7 +62,9 @@ def test_build_writes_one_named_graph_per_article(example_store):
 
 def test_attack_is_typed_placed_dated_counted_and_attributed(example_store):
     store = open_ro(example_store)
-    rows = select(store, """
+    rows = select(
+        store,
+        """
         SELECT ?e ?label ?place ?lat ?long ?b ?end ?ts ?fat ?inj ?cert ?src WHERE {
           ?e a sem:Event, kg:ArmedAttack ; rdfs:label ?label ;
              sem:hasEarliestBeginTimeStamp ?b ; sem:hasLatestEndTimeStamp ?end ;
@@ -70,7 +72,8 @@ def test_attack_is_typed_placed_dated_counted_and_attributed(example_store):
              kg:accordingTo ?s ; sem:hasPlace ?p .
           ?p rdfs:label ?place ; geo:lat ?lat ; geo:long ?long .
           ?s rdfs:label ?src .
-        }""")
+        }""",
+    )
     assert len(rows) == 1, rows
     r = rows[0]
     # "early on Tuesday" in an article published on Thursday 13 March 2025
@@ -80,21 +83,29 @@ def test_attack_is_typed_placed_dated_counted_and_attributed(example_store):
     assert "Armed Forces" in r["src"] or "army" in r["src"].lower()
     assert r["place"] in {"Sévaré", "Sevare"}
     assert abs(float(r["lat"]) - 14.53) < 0.1 and abs(float(r["long"]) + 4.1) < 0.1
-    agents = select(store, f"""SELECT ?l WHERE {{ <{r['e']}> kg:agent ?a . ?a rdfs:label ?l .
-                                <{r['e']}> sem:hasActor ?a . }}""")
+    agents = select(
+        store,
+        f"""SELECT ?l WHERE {{ <{r["e"]}> kg:agent ?a . ?a rdfs:label ?l .
+                                <{r["e"]}> sem:hasActor ?a . }}""",
+    )
     assert [a["l"].lower() for a in agents] == ["suspected jihadists"]
 
 
 def test_every_mention_offset_slices_the_article_text(example_store):
     text = EXAMPLE.read_text(encoding="utf-8")
     store = open_ro(example_store)
-    rows = select(store, """SELECT ?m ?anchor WHERE { ?x gaf:denotedBy ?m . ?m kg:anchorOf ?anchor }""")
+    rows = select(
+        store, """SELECT ?m ?anchor WHERE { ?x gaf:denotedBy ?m . ?m kg:anchorOf ?anchor }"""
+    )
     assert len(rows) > 20
     for r in rows:
         b, e = map(int, re.search(r"#char=(\d+),(\d+)$", r["m"]).groups())
         assert text[b:e] == r["anchor"]
-    sentences = select(store, """SELECT ?s ?t WHERE { ?e a kg:ArmedAttack ; kg:evidence ?s ;
-                                  kg:fatalities 4 . ?s kg:anchorOf ?t }""")
+    sentences = select(
+        store,
+        """SELECT ?s ?t WHERE { ?e a kg:ArmedAttack ; kg:evidence ?s ;
+                                  kg:fatalities 4 . ?s kg:anchorOf ?t }""",
+    )
     assert len(sentences) == 1
     b, e = map(int, re.search(r"#char=(\d+),(\d+)$", sentences[0]["s"]).groups())
     assert text[b:e].startswith("Suspected jihadists attacked an army post")
@@ -103,14 +114,26 @@ def test_every_mention_offset_slices_the_article_text(example_store):
 
 def test_places_are_resolved_and_relative_locations_have_their_own_node(example_store):
     store = open_ro(example_store)
-    places = {r["l"]: r for r in select(store, """SELECT ?p ?l ?lat ?cc ?gn WHERE {
-        ?p a sem:Place ; rdfs:label ?l . OPTIONAL { ?p geo:lat ?lat } OPTIONAL { ?p kg:countryCode ?cc }
-        OPTIONAL { ?p owl:sameAs ?gn } }""")}
-    assert places["Mali"]["cc"] == "ML" and places["Mali"]["gn"].startswith("https://sws.geonames.org/")
+    places = {
+        r["l"]: r
+        for r in select(
+            store,
+            """SELECT ?p ?l ?lat ?cc ?gn WHERE {
+        ?p a sem:Place ; rdfs:label ?l . OPTIONAL { ?p geo:lat ?lat }
+        OPTIONAL { ?p kg:countryCode ?cc }
+        OPTIONAL { ?p owl:sameAs ?gn } }""",
+        )
+    }
+    assert places["Mali"]["cc"] == "ML" and places["Mali"]["gn"].startswith(
+        "https://sws.geonames.org/"
+    )
     assert places["Mopti"]["lat"] is not None
-    rel = select(store, """SELECT ?l ?d ?b ?anchor ?lat WHERE { ?p a kg:RelativePlace ; rdfs:label ?l ;
+    rel = select(
+        store,
+        """SELECT ?l ?d ?b ?anchor ?lat WHERE { ?p a kg:RelativePlace ; rdfs:label ?l ;
         kg:distanceKm ?d ; kg:relativeTo ?a ; geo:lat ?lat . ?a rdfs:label ?anchor .
-        OPTIONAL { ?p kg:bearing ?b } } ORDER BY ?l""")
+        OPTIONAL { ?p kg:bearing ?b } } ORDER BY ?l""",
+    )
     by_anchor = {r["anchor"]: r for r in rel}
     mopti = by_anchor["Mopti"]
     assert float(mopti["d"]) == 12 and float(mopti["b"]) == 180
@@ -119,8 +142,11 @@ def test_places_are_resolved_and_relative_locations_have_their_own_node(example_
 
 def test_actors_have_kinds_and_canonical_names(example_store):
     store = open_ro(example_store)
-    rows = select(store, """SELECT ?l ?kind WHERE { ?a a sem:Actor, ?kind ; rdfs:label ?l .
-                             FILTER(?kind != sem:Actor) }""")
+    rows = select(
+        store,
+        """SELECT ?l ?kind WHERE { ?a a sem:Actor, ?kind ; rdfs:label ?l .
+                             FILTER(?kind != sem:Actor) }""",
+    )
     kinds = {r["l"]: r["kind"].rsplit("#", 1)[1] for r in rows}
     goita = [k for k in kinds if "Goita" in k or "Goïta" in k]
     assert goita and kinds[goita[0]] == "Person" and not goita[0].startswith("Colonel")
@@ -134,7 +160,10 @@ def test_rebuild_is_skipped_when_unchanged_and_identical_when_forced(example_sto
     assert "skipped 1 unchanged" in res.output
     a, b = tmp_path / "a.nq", tmp_path / "b.nq"
     for out in (a, b):
-        assert run("build", str(EXAMPLE), "--published", "2025-03-13", "--output", str(out)).exit_code == 0
+        assert (
+            run("build", str(EXAMPLE), "--published", "2025-03-13", "--output", str(out)).exit_code
+            == 0
+        )
     assert sorted(a.read_text().splitlines()) == sorted(b.read_text().splitlines())
 
 
@@ -164,8 +193,9 @@ def test_export_gexf(example_store, tmp_path):
     assert "Mopti" in labels
 
 
-@pytest.mark.parametrize("fmt,suffix", [("trig", ".trig"), ("nquads", ".nq"), ("turtle", ".ttl"),
-                                        ("jsonld", ".jsonld")])
+@pytest.mark.parametrize(
+    "fmt,suffix", [("trig", ".trig"), ("nquads", ".nq"), ("turtle", ".ttl"), ("jsonld", ".jsonld")]
+)
 def test_build_to_file_in_each_format(tmp_path, fmt, suffix):
     out = tmp_path / f"out{suffix}"
     res = run("build", str(EXAMPLE_JSONL), "--output", str(out), "--format", fmt)
@@ -173,7 +203,9 @@ def test_build_to_file_in_each_format(tmp_path, fmt, suffix):
     data = out.read_bytes()
     assert data
     if fmt in {"trig", "nquads"}:
-        parsed = list(ox.parse(data, format={"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[fmt]))
+        parsed = list(
+            ox.parse(data, format={"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[fmt])
+        )
         graphs = {q.graph_name.value for q in parsed}
         assert "https://w3id.org/kg-builder/id/article/example-sevare" in graphs
         assert "https://w3id.org/kg-builder/id/article/example-niamey" in graphs
@@ -182,8 +214,11 @@ def test_build_to_file_in_each_format(tmp_path, fmt, suffix):
 def test_jsonl_metadata_is_kept(tmp_path):
     store = tmp_path / "s"
     assert run("build", str(EXAMPLE_JSONL), "--store", str(store)).exit_code == 0
-    rows = select(open_ro(store), """SELECT ?a ?u ?h ?d WHERE { ?a a schema:NewsArticle ;
-        schema:url ?u ; schema:headline ?h ; schema:datePublished ?d } ORDER BY ?d""")
+    rows = select(
+        open_ro(store),
+        """SELECT ?a ?u ?h ?d WHERE { ?a a schema:NewsArticle ;
+        schema:url ?u ; schema:headline ?h ; schema:datePublished ?d } ORDER BY ?d""",
+    )
     assert [r["d"] for r in rows] == ["2025-03-13", "2025-03-14"]
     assert rows[1]["u"] == "https://example.org/news/niger-protest"
     events = select(open_ro(store), "SELECT ?e WHERE { ?e a kg:Protest }")
@@ -199,8 +234,17 @@ def test_bad_inputs_are_one_line_errors_and_good_records_still_build(tmp_path):
     latin = tmp_path / "latin.txt"
     latin.write_bytes("Caf\xe9 attack".encode("latin-1"))
     store = tmp_path / "s"
-    res = run("build", str(dump), str(empty), str(latin), str(tmp_path / "missing.txt"),
-              "--store", str(store), "--published", "2025-03-13")
+    res = run(
+        "build",
+        str(dump),
+        str(empty),
+        str(latin),
+        str(tmp_path / "missing.txt"),
+        "--store",
+        str(store),
+        "--published",
+        "2025-03-13",
+    )
     assert res.exit_code == 2
     errors = [line for line in res.output.splitlines() if line.startswith("kg-builder: error")]
     assert any("dump.jsonl:2" in e for e in errors)
@@ -229,9 +273,12 @@ def test_seed_article_kati_attack(tmp_path):
     store = ox.Store()
     store.load(out.read_bytes(), ox.RdfFormat.N_QUADS)
     text = SEED.read_text(encoding="utf-8")
-    rows = select(store, """SELECT ?s ?t ?b ?lat ?long WHERE { ?e a kg:ArmedAttack ; kg:evidence ?s ;
+    rows = select(
+        store,
+        """SELECT ?s ?t ?b ?lat ?long WHERE { ?e a kg:ArmedAttack ; kg:evidence ?s ;
         sem:hasEarliestBeginTimeStamp ?b ; sem:hasPlace ?p . ?p geo:lat ?lat ; geo:long ?long .
-        ?s kg:anchorOf ?t . FILTER(STRSTARTS(?t, "Heavy gunfire")) }""")
+        ?s kg:anchorOf ?t . FILTER(STRSTARTS(?t, "Heavy gunfire")) }""",
+    )
     assert len(rows) == 1
     r = rows[0]
     assert r["b"] == "2022-07-22"
@@ -239,5 +286,8 @@ def test_seed_article_kati_attack(tmp_path):
     assert abs(float(r["lat"]) - 12.744) < 0.2 and abs(float(r["long"]) + 8.073) < 0.2
     b, e = map(int, re.search(r"#char=(\d+),(\d+)$", r["s"]).groups())
     assert text[b:e] == r["t"]
-    places = {x["l"] for x in select(store, "SELECT ?l WHERE { ?p a sem:Place ; rdfs:label ?l ; geo:lat ?x }")}
+    places = {
+        x["l"]
+        for x in select(store, "SELECT ?l WHERE { ?p a sem:Place ; rdfs:label ?l ; geo:lat ?x }")
+    }
     assert {"Mali", "Bamako", "Kati"} <= places

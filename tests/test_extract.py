@@ -37,20 +37,21 @@ def events(ex: Extraction, etype: str):
 
 
 def test_offsets_of_every_mention_slice_the_text(nlp):
-    text = ("Gunmen killed 12 villagers in Ségou on Tuesday, officials said.\n\n"
-            "Niger's army said it had repelled an attack near Niamey 😀 late on Thursday.")
+    text = (
+        "Gunmen killed 12 villagers in Ségou on Tuesday, officials said.\n\n"
+        "Niger's army said it had repelled an attack near Niamey 😀 late on Thursday."
+    )
     ex = extract(nlp, text)
     spans = [m for a in ex.actors.values() for m in a.mentions]
     spans += [m for p in ex.places.values() for m in p.mentions]
     spans += [e.trigger for e in ex.events] + [e.sentence for e in ex.events]
     assert len(spans) > 6
     for s in spans:
-        assert text[s.start:s.end] == s.text
+        assert text[s.start : s.end] == s.text
 
 
 def test_verb_trigger_roles_time_counts_and_attribution(nlp):
-    ex = extract(nlp, "Suspected jihadists killed 12 villagers in Djibo on Tuesday, "
-                      "the army said.")
+    ex = extract(nlp, "Suspected jihadists killed 12 villagers in Djibo on Tuesday, the army said.")
     (ev,) = events(ex, "Killing")
     assert ex.actors[ev.agents[0]].name.lower() == "suspected jihadists"
     assert ev.fatalities == 12
@@ -61,16 +62,21 @@ def test_verb_trigger_roles_time_counts_and_attribution(nlp):
 
 
 def test_passive_agent_and_target(nlp):
-    ex = extract(nlp, "Three soldiers were abducted by Boko Haram fighters near Maiduguri "
-                      "in Nigeria last week.")
+    ex = extract(
+        nlp,
+        "Three soldiers were abducted by Boko Haram fighters near Maiduguri in Nigeria last week.",
+    )
     (ev,) = events(ex, "Abduction")
     assert [ex.actors[a].name for a in ev.agents] == ["Boko Haram"]
     assert ev.earliest == dt.date(2023, 3, 6) and ev.latest == dt.date(2023, 3, 12)
 
 
 def test_participle_casualties_belong_to_the_attack(nlp):
-    ex = extract(nlp, "Militants attacked a military camp in Kidal on Monday, killing one "
-                      "soldier and wounding 15.")
+    ex = extract(
+        nlp,
+        "Militants attacked a military camp in Kidal on Monday, killing one "
+        "soldier and wounding 15.",
+    )
     assert len(ex.events) == 1
     (ev,) = events(ex, "ArmedAttack")
     assert (ev.fatalities, ev.injured) == (1, 15)
@@ -78,8 +84,7 @@ def test_participle_casualties_belong_to_the_attack(nlp):
 
 
 def test_light_verb_gives_the_agent(nlp):
-    ex = extract(nlp, "Islamic State fighters staged an ambush on a convoy near Menaka "
-                      "in 2021.")
+    ex = extract(nlp, "Islamic State fighters staged an ambush on a convoy near Menaka in 2021.")
     (ev,) = events(ex, "ArmedAttack")
     assert ex.actors[ev.agents[0]].name == "Islamic State"
     assert (ev.earliest, ev.latest) == (dt.date(2021, 1, 1), dt.date(2021, 12, 31))
@@ -100,8 +105,11 @@ def test_relative_location_is_its_own_place_with_coordinates(nlp):
 
 
 def test_miles_and_vague_distances(nlp):
-    ex = extract(nlp, "The base is about 15 km (10 miles) from Gao. Fighting broke out "
-                      "several hundred kilometres north of Mopti.")
+    ex = extract(
+        nlp,
+        "The base is about 15 km (10 miles) from Gao. Fighting broke out "
+        "several hundred kilometres north of Mopti.",
+    )
     rel = {p.name: p for p in ex.places.values() if p.anchor}
     assert rel["15 km from Gao"].distance_km == 15
     vague = rel["several hundred kilometres north of Mopti"]
@@ -109,9 +117,12 @@ def test_miles_and_vague_distances(nlp):
 
 
 def test_titles_surnames_acronyms_and_pronouns(nlp):
-    ex = extract(nlp, "Colonel Assimi Goita met the leaders of Jama'at Nasr al-Islam wal "
-                      "Muslimin (JNIM) on Monday. Goita said he would not negotiate. "
-                      "JNIM later attacked a police post in Segou.")
+    ex = extract(
+        nlp,
+        "Colonel Assimi Goita met the leaders of Jama'at Nasr al-Islam wal "
+        "Muslimin (JNIM) on Monday. Goita said he would not negotiate. "
+        "JNIM later attacked a police post in Segou.",
+    )
     goita = actor(ex, "Colonel Assimi Goita")
     assert goita.kind == "Person" and "Goita" in goita.aliases | {goita.name}
     assert not goita.name.startswith("Colonel")
@@ -156,24 +167,31 @@ def test_coordinated_years_give_one_event_each(nlp):
 
 
 def test_definite_reference_joins_the_event(nlp):
-    ex = extract(nlp, "Gunmen attacked a church in Dori on Sunday. The attack was the third "
-                      "this year.")
+    ex = extract(
+        nlp, "Gunmen attacked a church in Dori on Sunday. The attack was the third this year."
+    )
     assert len(events(ex, "ArmedAttack")) == 1
     assert len(events(ex, "ArmedAttack")[0].mentions) == 1
 
 
 def test_relations(nlp):
-    ex = extract(nlp, "The leader of the group, Iyad Ag Ghaly, praised al Qaeda-linked "
-                      "militants. Wagner Group mercenaries backed by Russia fought alongside "
-                      "Malian troops.")
-    rels = {(ex.actors[r.subject].name, r.predicate, ex.actors[r.object].name)
-            for r in ex.relations}
+    ex = extract(
+        nlp,
+        "The leader of the group, Iyad Ag Ghaly, praised al Qaeda-linked "
+        "militants. Wagner Group mercenaries backed by Russia fought alongside "
+        "Malian troops.",
+    )
+    rels = {
+        (ex.actors[r.subject].name, r.predicate, ex.actors[r.object].name) for r in ex.relations
+    }
     assert any(p == "affiliatedWith" and o in {"al-Qaeda", "al Qaeda"} for _, p, o in rels)
 
 
 def test_caption_dates_are_not_events(nlp):
-    text = ("Soldiers patrol a street in Gao, Mali June 3, 2019. REUTERS/Photographer\n\n"
-            "Militants attacked a bus near Gao on Thursday.")
+    text = (
+        "Soldiers patrol a street in Gao, Mali June 3, 2019. REUTERS/Photographer\n\n"
+        "Militants attacked a bus near Gao on Thursday."
+    )
     ex = extract(nlp, text)
     assert [e.earliest for e in ex.events] == [dt.date(2023, 3, 16)]
 
@@ -184,10 +202,18 @@ def test_without_publication_date_relative_times_stay_unresolved(nlp):
     assert ev.earliest is None and ev.latest is None
 
 
-@pytest.mark.parametrize("text", [
-    "", "!!! ??? ...", "Lorem ipsum dolor sit amet.", "Des hommes armés ont attaqué Gao.",
-    "| a | b |\n|---|---|\n| 1 | 2 |", "((((( [[[ \"unbalanced", "word " * 3000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "!!! ??? ...",
+        "Lorem ipsum dolor sit amet.",
+        "Des hommes armés ont attaqué Gao.",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        '((((( [[[ "unbalanced',
+        "word " * 3000,
+    ],
+)
 def test_odd_texts_give_no_nonsense(nlp, text):
     ex = extract(nlp, text)
     for e in ex.events:

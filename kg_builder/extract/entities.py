@@ -25,16 +25,76 @@ from .numbers import parse_number
 _ACTOR_LABELS = {"PERSON", "ORG", "NORP"}
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _DET_LIKE = {"det", "poss", "nummod", "predet", "quantmod", "case", "punct", "cc", "prep"}
-_ARMED_MODIFIERS = {"armed", "unidentified", "unknown", "masked", "suspected", "heavily",
-                    "gun", "jihadist", "islamist", "terrorist", "militant", "rebel"}
+_ARMED_MODIFIERS = {
+    "armed",
+    "unidentified",
+    "unknown",
+    "masked",
+    "suspected",
+    "heavily",
+    "gun",
+    "jihadist",
+    "islamist",
+    "terrorist",
+    "militant",
+    "rebel",
+}
 #: Time zones and units the small model takes for organisations.
-_NOT_ACTORS = {"GMT", "UTC", "CET", "CEST", "EST", "EDT", "PST", "PDT", "BST", "WAT", "EAT", "CAT",
-               "AM", "PM", "KM", "MPH"}
+_NOT_ACTORS = {
+    "GMT",
+    "UTC",
+    "CET",
+    "CEST",
+    "EST",
+    "EDT",
+    "PST",
+    "PDT",
+    "BST",
+    "WAT",
+    "EAT",
+    "CAT",
+    "AM",
+    "PM",
+    "KM",
+    "MPH",
+}
 #: Prepositions that introduce a location ("in Moura", "near the border").
-_LOCATIVE = {"in", "at", "near", "outside", "inside", "around", "across", "from", "to", "into",
-             "towards", "toward", "between", "through", "throughout", "within", "along", "on"}
-_HEDGES = ("about", "around", "some", "nearly", "almost", "roughly", "approximately", "just",
-           "only", "barely", "more than", "over", "less than", "under")
+_LOCATIVE = {
+    "in",
+    "at",
+    "near",
+    "outside",
+    "inside",
+    "around",
+    "across",
+    "from",
+    "to",
+    "into",
+    "towards",
+    "toward",
+    "between",
+    "through",
+    "throughout",
+    "within",
+    "along",
+    "on",
+}
+_HEDGES = (
+    "about",
+    "around",
+    "some",
+    "nearly",
+    "almost",
+    "roughly",
+    "approximately",
+    "just",
+    "only",
+    "barely",
+    "more than",
+    "over",
+    "less than",
+    "under",
+)
 _VAGUE_DISTANCE = {"several", "some", "a few", "few", "many", "hundreds", "dozens"}
 _DIST_RE = re.compile(
     r"(?P<dist>(?:about|around|some|nearly|almost|roughly|approximately|more than|over|"
@@ -42,7 +102,8 @@ _DIST_RE = re.compile(
     r"(?:km|kilometres|kilometers|kms|miles|mi)\b\.?)"
     r"(?:\s*\([^)]{0,40}\))?\s*"
     r"(?P<bearing>(?:north|south|east|west)(?:[- ]?(?:north|south|east|west))?(?:ern)?\s+)?"
-    r"(?:of|from|outside|away from)\s+(?:the\s+)?(?:\w+'s\s+)?(?:capital\s+|city\s+of\s+|town\s+of\s+)?$",
+    r"(?:of|from|outside|away from)\s+(?:the\s+)?(?:\w+'s\s+)?"
+    r"(?:capital\s+|city\s+of\s+|town\s+of\s+)?$",
     re.IGNORECASE,
 )
 _UNIT_RE = re.compile(r"(km|kilometres|kilometers|kms|miles|mi)\b", re.IGNORECASE)
@@ -94,10 +155,11 @@ def _strip_det(span: Span) -> Span:
     doc = span.doc
     while start < span.end - 1 and (
         doc[start].dep_ in {"det", "predet", "nummod", "quantmod", "poss", "case"}
-        or doc[start].pos_ in {"DET", "NUM", "PUNCT"} or doc[start].lower_ in {"'s", "’s"}
+        or doc[start].pos_ in {"DET", "NUM", "PUNCT"}
+        or doc[start].lower_ in {"'s", "’s"}
     ):
         start += 1
-    return doc[start:span.end]
+    return doc[start : span.end]
 
 
 def _text_span(span: Span) -> TextSpan:
@@ -137,12 +199,22 @@ class EntityExtractor:
     # ---------------------------------------------------------------- places
     def _add_place(self, idx: EntityIndex, span: Span, entry, name: str | None = None) -> str:
         if entry is not None:
-            key = f"gn:{entry.geonames_id}" if entry.geonames_id else f"p:{slug(entry.name)}|{entry.country_code}"
+            key = (
+                f"gn:{entry.geonames_id}"
+                if entry.geonames_id
+                else f"p:{slug(entry.name)}|{entry.country_code}"
+            )
             place = idx.places.get(key)
             if place is None:
                 place = idx.places[key] = Place(
-                    key=key, name=entry.name, geonames_id=entry.geonames_id, lat=entry.lat,
-                    lon=entry.lon, country_code=entry.country_code, feature=entry.feature)
+                    key=key,
+                    name=entry.name,
+                    geonames_id=entry.geonames_id,
+                    lat=entry.lat,
+                    lon=entry.lon,
+                    country_code=entry.country_code,
+                    feature=entry.feature,
+                )
         else:
             label = name or _norm(span.text)
             key = f"p:{slug(label)}"
@@ -160,39 +232,82 @@ class EntityExtractor:
         return self.gaz_places.lookup(text, countries)
 
     # ---------------------------------------------------------------- actors
-    def _add_actor(self, idx: EntityIndex, span: Span, name: str, kind: str, *,
-                   wikidata: str | None = None, country: str | None = None,
-                   alias_span: Span | None = None, tokens: Span | None = None) -> str:
+    def _add_actor(
+        self,
+        idx: EntityIndex,
+        span: Span,
+        name: str,
+        kind: str,
+        *,
+        wikidata: str | None = None,
+        country: str | None = None,
+        alias_span: Span | None = None,
+        tokens: Span | None = None,
+    ) -> str:
         key = f"wd:{wikidata}" if wikidata else f"{kind}:{slug(name)}"
         actor = idx.actors.get(key)
         if actor is None:
-            actor = idx.actors[key] = Actor(key=key, name=name, kind=kind, wikidata=wikidata,
-                                            country=country)
+            actor = idx.actors[key] = Actor(
+                key=key, name=name, kind=kind, wikidata=wikidata, country=country
+            )
         shown = alias_span if alias_span is not None else span
         actor.mentions.append(_text_span(shown))
         surface = _norm(shown.text)
-        if surface and surface != actor.name and surface.lower() not in lexicon.PERSON_PRONOUNS | lexicon.GROUP_PRONOUNS:
+        if (
+            surface
+            and surface != actor.name
+            and surface.lower() not in lexicon.PERSON_PRONOUNS | lexicon.GROUP_PRONOUNS
+        ):
             actor.aliases.add(surface)
         for tok in tokens if tokens is not None else span:
             idx.token_actor.setdefault(tok.i, key)
         return key
 
-    def _gaz_actor(self, idx: EntityIndex, span: Span, entry, alias_span: Span | None = None) -> str:
+    def _gaz_actor(
+        self, idx: EntityIndex, span: Span, entry, alias_span: Span | None = None
+    ) -> str:
         if entry.kind == "Person" and alias_span is None:
             alias_span = _with_titles(span)  # "Colonel Assimi Goita" is kept as a name seen
             if alias_span is not span:
-                self._add_actor(idx, span, entry.name, entry.kind, wikidata=entry.wikidata,
-                                country=entry.country)
-        return self._add_actor(idx, span, entry.name, entry.kind, wikidata=entry.wikidata,
-                               country=entry.country, alias_span=alias_span)
+                self._add_actor(
+                    idx,
+                    span,
+                    entry.name,
+                    entry.kind,
+                    wikidata=entry.wikidata,
+                    country=entry.country,
+                )
+        return self._add_actor(
+            idx,
+            span,
+            entry.name,
+            entry.kind,
+            wikidata=entry.wikidata,
+            country=entry.country,
+            alias_span=alias_span,
+        )
 
-    def _state_actor(self, idx: EntityIndex, span: Span, kind: str, country: str | None,
-                     fallback_name: str, tokens: Span | None = None) -> str:
+    def _state_actor(
+        self,
+        idx: EntityIndex,
+        span: Span,
+        kind: str,
+        country: str | None,
+        fallback_name: str,
+        tokens: Span | None = None,
+    ) -> str:
         """A state force or government of ``country`` (from the gazetteer when it has one)."""
         entry = state_actor(self.gaz_actors, country, kind) if country else None
         if entry is not None:
-            return self._add_actor(idx, span, entry.name, entry.kind, wikidata=entry.wikidata,
-                                   country=entry.country, tokens=tokens)
+            return self._add_actor(
+                idx,
+                span,
+                entry.name,
+                entry.kind,
+                wikidata=entry.wikidata,
+                country=entry.country,
+                tokens=tokens,
+            )
         return self._add_actor(idx, span, fallback_name, kind, country=country, tokens=tokens)
 
     # ---------------------------------------------------------------- main
@@ -227,8 +342,11 @@ class EntityExtractor:
         text = ent.text
         label = ent.label_
         doc = ent.doc
-        if ent.end + 1 < len(doc) and doc[ent.end].text in {"-", "–"} and \
-                doc[ent.end + 1].lower_ in {"based", "born", "registered", "headquartered"}:
+        if (
+            ent.end + 1 < len(doc)
+            and doc[ent.end].text in {"-", "–"}
+            and doc[ent.end + 1].lower_ in {"based", "born", "registered", "headquartered"}
+        ):
             return  # "US-based Human Rights Watch": an origin, not a place of the story
         if any(c.isdigit() for c in text) and label in {"ORG", "PERSON"}:
             return  # "S/RES/2690(2023)": a document number, not an actor
@@ -245,11 +363,13 @@ class EntityExtractor:
             if place_entry.feature == "country" and self._acts(ent):
                 gov = state_actor(self.gaz_actors, place_entry.country_code, "Government")
                 if gov is not None:
-                    self._add_actor(idx, ent, gov.name, gov.kind, wikidata=gov.wikidata,
-                                    country=gov.country)
+                    self._add_actor(
+                        idx, ent, gov.name, gov.kind, wikidata=gov.wikidata, country=gov.country
+                    )
                 else:
-                    self._add_actor(idx, ent, place_entry.name, "Government",
-                                    country=place_entry.country_code)
+                    self._add_actor(
+                        idx, ent, place_entry.name, "Government", country=place_entry.country_code
+                    )
                 return
             self._add_place(idx, ent, place_entry)
             return
@@ -263,8 +383,13 @@ class EntityExtractor:
                 self._add_place(idx, ent, None)
             return
         root = ent.root
-        if len(ent) == 1 and root.dep_ == "pobj" and root.head.lower_ in {"from", "in", "at", "near", "to"} \
-                and root.head.head.pos_ in {"VERB", "NOUN"} and ent[0].is_title:
+        if (
+            len(ent) == 1
+            and root.dep_ == "pobj"
+            and root.head.lower_ in {"from", "in", "at", "near", "to"}
+            and root.head.head.pos_ in {"VERB", "NOUN"}
+            and ent[0].is_title
+        ):
             self._add_place(idx, ent, None)  # "a convoy from Boghassa": the model's ORG is a town
             return
         if label == "PERSON":
@@ -276,21 +401,29 @@ class EntityExtractor:
     def _acts(ent: Span) -> bool:
         """A country name that is the subject of a verb acts as a state ("France joined")."""
         root = ent.root
-        if root.dep_ == "nsubj" and root.head.pos_ in {"VERB", "AUX"} and not any(
-                c.dep_ == "auxpass" for c in root.head.children):
-            return root.head.lemma_ not in {"be", "have", "remain", "become", "lie", "border"} or \
-                root.dep_ == "nsubj" and root.head.lemma_ == "have" and any(
-                    c.dep_ in {"xcomp", "ccomp"} for c in root.head.children)
+        if (
+            root.dep_ == "nsubj"
+            and root.head.pos_ in {"VERB", "AUX"}
+            and not any(c.dep_ == "auxpass" for c in root.head.children)
+        ):
+            return (
+                root.head.lemma_ not in {"be", "have", "remain", "become", "lie", "border"}
+                or root.dep_ == "nsubj"
+                and root.head.lemma_ == "have"
+                and any(c.dep_ in {"xcomp", "ccomp"} for c in root.head.children)
+            )
         if root.dep_ == "pobj" and root.head.lower_ == "by" and root.head.head.pos_ == "VERB":
             return True
         return False
 
     def _person(self, idx: EntityIndex, ent: Span) -> None:
         doc = ent.doc
-        toks = [t for t in ent if not (t.lower_.rstrip(".") in lexicon.TITLES and t.i < ent.end - 1)]
+        toks = [
+            t for t in ent if not (t.lower_.rstrip(".") in lexicon.TITLES and t.i < ent.end - 1)
+        ]
         if not toks or len(toks[0].text) < 2 or not toks[0].text[0].isupper():
             return
-        core = doc[toks[0].i:toks[-1].i + 1]
+        core = doc[toks[0].i : toks[-1].i + 1]
         if core.text.lower() in lexicon.PERSON_PRONOUNS:
             return
         alias = _with_titles(ent)
@@ -302,15 +435,47 @@ class EntityExtractor:
         last = ent[-1].lemma_.lower()
         if last in self.nouns and self.nouns[last].kind not in {"Civilians"}:
             kind = self.nouns[last].kind
-        if any(w in {"front", "movement", "brigade", "battalion", "katiba", "army", "militia",
-                     "jihad", "mujahideen", "ansar", "boko", "al-qaeda", "qaeda", "islamic"}
-               for w in words) and kind == "Organization":
+        if (
+            any(
+                w
+                in {
+                    "front",
+                    "movement",
+                    "brigade",
+                    "battalion",
+                    "katiba",
+                    "army",
+                    "militia",
+                    "jihad",
+                    "mujahideen",
+                    "ansar",
+                    "boko",
+                    "al-qaeda",
+                    "qaeda",
+                    "islamic",
+                }
+                for w in words
+            )
+            and kind == "Organization"
+        ):
             kind = "ArmedGroup"
-        if any(w in {"party", "rally", "union", "alliance", "congress"} for w in words[-2:]) and kind == "Organization":
+        if (
+            any(w in {"party", "rally", "union", "alliance", "congress"} for w in words[-2:])
+            and kind == "Organization"
+        ):
             kind = "PoliticalParty" if "party" in words else kind
-        if any(w in {"nations", "council", "mission", "commission", "community", "bank"} for w in words) \
-                and kind == "Organization":
-            kind = "InternationalOrganization" if ent[0].lower_ in {"united", "european", "african", "international", "world"} else kind
+        if (
+            any(
+                w in {"nations", "council", "mission", "commission", "community", "bank"}
+                for w in words
+            )
+            and kind == "Organization"
+        ):
+            kind = (
+                "InternationalOrganization"
+                if ent[0].lower_ in {"united", "european", "african", "international", "world"}
+                else kind
+            )
         if ent.text.upper() in _NOT_ACTORS:
             return
         self._add_actor(idx, ent, _norm(ent.text), kind)
@@ -322,7 +487,12 @@ class EntityExtractor:
             if tok.text == "(" and tok.i + 2 < len(doc) and doc[tok.i + 2].text == ")":
                 acr = doc[tok.i + 1]
                 prev = tok.i - 1
-                if acr.text.isupper() and len(acr.text) >= 2 and prev >= 0 and prev in idx.token_actor:
+                if (
+                    acr.text.isupper()
+                    and len(acr.text) >= 2
+                    and prev >= 0
+                    and prev in idx.token_actor
+                ):
                     key = idx.token_actor[prev]
                     acr_to_key[acr.text] = key
                     old = idx.token_actor.get(acr.i)
@@ -336,7 +506,9 @@ class EntityExtractor:
                 old = idx.token_actor.get(tok.i)
                 if old != key:
                     idx.token_actor[tok.i] = key
-                    idx.actors[key].mentions.append(TextSpan(tok.idx, tok.idx + len(tok.text), tok.text))
+                    idx.actors[key].mentions.append(
+                        TextSpan(tok.idx, tok.idx + len(tok.text), tok.text)
+                    )
                     if old:
                         self._merge_actor(idx, old, key)
 
@@ -358,29 +530,47 @@ class EntityExtractor:
         for a in actors:
             if len(a.name.split()) != 1 or a.wikidata or a.key not in idx.actors:
                 continue
-            match = {f.key for f in actors if f.key != a.key and any(
-                         len(n.split()) > 1 and n.split()[-1].casefold() == a.name.casefold()
-                         for n in (f.name, *f.aliases))
-                     and (f.kind == a.kind or a.kind == "Organization" or f.kind == "Government"
-                          and a.name.casefold() == "government")}
+            match = {
+                f.key
+                for f in actors
+                if f.key != a.key
+                and any(
+                    len(n.split()) > 1 and n.split()[-1].casefold() == a.name.casefold()
+                    for n in (f.name, *f.aliases)
+                )
+                and (
+                    f.kind == a.kind
+                    or a.kind == "Organization"
+                    or f.kind == "Government"
+                    and a.name.casefold() == "government"
+                )
+            }
             if len(match) == 1:
                 self._merge_actor(idx, a.key, match.pop())
 
     def _relative_places(self, idx: EntityIndex, doc: Doc) -> None:
-        """"70 km east of Bamako" → a place of its own relative to the anchor place."""
+        """ "70 km east of Bamako" → a place of its own relative to the anchor place."""
         seen_anchor_starts: set[int] = set()
         for i, tok in enumerate(doc):
             key = idx.token_place.get(i)
-            if key is None or i in seen_anchor_starts or (i > 0 and idx.token_place.get(i - 1) == key):
+            if (
+                key is None
+                or i in seen_anchor_starts
+                or (i > 0 and idx.token_place.get(i - 1) == key)
+            ):
                 continue
             seen_anchor_starts.add(i)
             window_start = max(0, tok.idx - 90)
-            before = doc.text[window_start:tok.idx]
+            before = doc.text[window_start : tok.idx]
             m = _DIST_RE.search(before)
             if not m:
                 continue
             dist_text = m.group("dist").strip()
-            start_char = window_start + m.start("dist") + (len(m.group("dist")) - len(m.group("dist").lstrip()))
+            start_char = (
+                window_start
+                + m.start("dist")
+                + (len(m.group("dist")) - len(m.group("dist").lstrip()))
+            )
             anchor = idx.places[key]
             end_tok = i
             while end_tok + 1 < len(doc) and idx.token_place.get(end_tok + 1) == key:
@@ -399,8 +589,16 @@ class EntityExtractor:
                 if distance is not None and bearing is not None and anchor.lat is not None:
                     lat, lon = _destination(anchor.lat, anchor.lon, distance, bearing)
                 place = idx.places[rkey] = Place(
-                    key=rkey, name=name, anchor=key, distance_km=distance, bearing=bearing,
-                    lat=lat, lon=lon, country_code=anchor.country_code, feature="site")
+                    key=rkey,
+                    name=name,
+                    anchor=key,
+                    distance_km=distance,
+                    bearing=bearing,
+                    lat=lat,
+                    lon=lon,
+                    country_code=anchor.country_code,
+                    feature="site",
+                )
             place.mentions.append(TextSpan(start_char, end_char, text))
             span = doc.char_span(start_char, end_char, alignment_mode="expand")
             if span is not None:
@@ -413,7 +611,11 @@ class EntityExtractor:
         last_of_kind: dict[str, str] = {}
         named = set(idx.actors)  # actors named in the text (entity pass)
         for tok in doc:
-            if tok.pos_ not in {"NOUN", "PROPN"} or tok.i in idx.token_actor or tok.i in idx.token_place:
+            if (
+                tok.pos_ not in {"NOUN", "PROPN"}
+                or tok.i in idx.token_actor
+                or tok.i in idx.token_place
+            ):
                 continue
             noun = self.nouns.get(tok.lemma_.lower()) or self.nouns.get(tok.lower_)
             if noun is None or tok.dep_ == "compound":
@@ -425,20 +627,26 @@ class EntityExtractor:
             if noun.flag == "victims":
                 continue
             start = min([t.i for c in left for t in c.subtree] + [tok.i])
-            span = _strip_det(doc[start:tok.i + 1])
+            span = _strip_det(doc[start : tok.i + 1])
             # "residents of the camp": keep a short "of" complement in the name
             of = [c for c in tok.rights if c.dep_ == "prep" and c.lower_ == "of"]
             canonical = None
             if of and noun.kind == "Civilians":
                 obj = [c for c in of[0].children if c.dep_ == "pobj"]
                 if obj and obj[0].i - tok.i <= 4 and obj[0].i not in idx.token_place:
-                    span = doc[span.start:obj[0].i + 1]
+                    span = doc[span.start : obj[0].i + 1]
                     if len(list(obj[0].children)) <= 1 and span.start == tok.i:
                         canonical = f"{obj[0].text} {tok.text}"  # "residents of the camp"
-            full = doc[min(span.start, tok.left_edge.i if tok.left_edge.i >= span.start - 3 else span.start):span.end]
+            full = doc[
+                min(
+                    span.start, tok.left_edge.i if tok.left_edge.i >= span.start - 3 else span.start
+                ) : span.end
+            ]
             alias = full
-            while len(alias) > 1 and (alias[0].dep_ in {"det", "predet", "nummod", "quantmod"}
-                                      or alias[0].pos_ in {"DET", "NUM"}):
+            while len(alias) > 1 and (
+                alias[0].dep_ in {"det", "predet", "nummod", "quantmod"}
+                or alias[0].pos_ in {"DET", "NUM"}
+            ):
                 alias = alias[1:]
             inner = {idx.token_actor[t.i] for t in span if t.i in idx.token_actor}
             if noun.kind == "Civilians" and not _participant(tok):
@@ -453,19 +661,36 @@ class EntityExtractor:
                 country = self._country_of(idx, tok)
                 if noun.kind == "StateForce" and not country and mods & {"islamist", "jihadist"}:
                     continue
-                key = self._state_actor(idx, alias, noun.kind, country or idx.main_country,
-                                        _norm(span.text), tokens=full)
+                key = self._state_actor(
+                    idx,
+                    alias,
+                    noun.kind,
+                    country or idx.main_country,
+                    _norm(span.text),
+                    tokens=full,
+                )
             else:
                 name = canonical or _norm(span.text)
                 before = self._last_actor_of_kind(idx, noun.kind, tok.i)
-                if len(span) == 1 and span[0].tag_ in {"NNS", "NNPS"} and before is not None \
-                        and any(c.lower_ == "the" for c in tok.lefts):
+                if (
+                    len(span) == 1
+                    and span[0].tag_ in {"NNS", "NNPS"}
+                    and before is not None
+                    and any(c.lower_ == "the" for c in tok.lefts)
+                ):
                     key = before  # "the insurgents" refers back to the last group named
-                    self._add_actor(idx, alias, idx.actors[key].name, idx.actors[key].kind,
-                                    wikidata=idx.actors[key].wikidata, tokens=full)
+                    self._add_actor(
+                        idx,
+                        alias,
+                        idx.actors[key].name,
+                        idx.actors[key].kind,
+                        wikidata=idx.actors[key].wikidata,
+                        tokens=full,
+                    )
                 else:
-                    key = self._add_actor(idx, alias, name, noun.kind,
-                                          country=self._country_of(idx, tok), tokens=span)
+                    key = self._add_actor(
+                        idx, alias, name, noun.kind, country=self._country_of(idx, tok), tokens=span
+                    )
             last_of_kind[noun.kind] = key
             for other in inner - {key}:
                 self._inner_relation(idx, doc, span, other, key)
@@ -483,8 +708,10 @@ class EntityExtractor:
     def _owner(idx: EntityIndex, tok: Token, span: Span, named: set[str]) -> str | None:
         """The named group a member noun belongs to: a name modifying it ("JNIM fighters",
         "VDP auxiliaries") or "from/of" the group ("mercenaries from the Wagner Group")."""
-        if re.search(r"-(linked|affiliated|aligned|allied|inspired|loyal|backed|supported|led)\b",
-                     span.text.lower()):
+        if re.search(
+            r"-(linked|affiliated|aligned|allied|inspired|loyal|backed|supported|led)\b",
+            span.text.lower(),
+        ):
             return None
         for c in tok.children:
             if c.dep_ in {"compound", "nmod"} and idx.token_actor.get(c.i) in named:
@@ -494,13 +721,18 @@ class EntityExtractor:
             if c.dep_ == "prep" and c.lower_ in {"from", "of"}:
                 for p in c.children:
                     key = idx.token_actor.get(p.i)
-                    if p.dep_ == "pobj" and key in named and \
-                            idx.actors[key].kind in {"ArmedGroup", "Mercenary", "StateForce"}:
+                    if (
+                        p.dep_ == "pobj"
+                        and key in named
+                        and idx.actors[key].kind in {"ArmedGroup", "Mercenary", "StateForce"}
+                    ):
                         return key
         return None
 
-    def _inner_relation(self, idx: EntityIndex, doc: Doc, span: Span, inner: str, outer: str) -> None:
-        """"al Qaeda-linked militants" → militants affiliatedWith al Qaeda."""
+    def _inner_relation(
+        self, idx: EntityIndex, doc: Doc, span: Span, inner: str, outer: str
+    ) -> None:
+        """ "al Qaeda-linked militants" → militants affiliatedWith al Qaeda."""
         text = span.text.lower()
         rel = None
         if re.search(r"-(linked|affiliated|aligned|allied|inspired|loyal)\b", text):
@@ -528,16 +760,18 @@ class EntityExtractor:
         return None
 
     def _pronouns(self, idx: EntityIndex, doc: Doc) -> None:
-        """"he/his" → the one person named in this or the previous sentence; "it/its" →
+        """ "he/his" → the one person named in this or the previous sentence; "it/its" →
         the previous sentence's non-person subject."""
         sents = list(doc.sents)
         for n, sent in enumerate(sents):
-            window = sents[max(0, n - 1):n + 1]
+            window = sents[max(0, n - 1) : n + 1]
             for tok in sent:
                 low = tok.lower_
                 if tok.pos_ != "PRON" and low not in {"his", "its", "their"}:
                     continue
-                if low in lexicon.PERSON_PRONOUNS and not (tok.dep_ == "nsubj" and tok.head.dep_ == "ccomp"):
+                if low in lexicon.PERSON_PRONOUNS and not (
+                    tok.dep_ == "nsubj" and tok.head.dep_ == "ccomp"
+                ):
                     people = []
                     for s in window:
                         for t in s:
@@ -548,17 +782,26 @@ class EntityExtractor:
                                 people.append(key)
                     if len(people) == 1:
                         idx.token_actor[tok.i] = people[0]
-                if tok.dep_ == "nsubj" and tok.head.dep_ == "ccomp" and \
-                        lexicon.lemma_in(tok.head.head, lexicon.REPORTING):
+                if (
+                    tok.dep_ == "nsubj"
+                    and tok.head.dep_ == "ccomp"
+                    and lexicon.lemma_in(tok.head.head, lexicon.REPORTING)
+                ):
                     # "FAMA claimed that it killed 20 rebels": the claimant
-                    speaker = [idx.token_actor.get(c.i) for c in tok.head.head.children
-                               if c.dep_ == "nsubj" and idx.token_actor.get(c.i)]
+                    speaker = [
+                        idx.token_actor.get(c.i)
+                        for c in tok.head.head.children
+                        if c.dep_ == "nsubj" and idx.token_actor.get(c.i)
+                    ]
                     if speaker:
                         idx.token_actor[tok.i] = speaker[0]
                         continue
                 if low in {"it", "its"} and n > 0 and tok.i not in idx.token_actor:
-                    prev_subj = [t for t in sents[n - 1] if t.dep_ in {"nsubj", "nsubjpass"}
-                                 and t.head.dep_ == "ROOT"]
+                    prev_subj = [
+                        t
+                        for t in sents[n - 1]
+                        if t.dep_ in {"nsubj", "nsubjpass"} and t.head.dep_ == "ROOT"
+                    ]
                     for t in prev_subj:
                         key = idx.token_actor.get(t.i)
                         if key and idx.actors[key].kind != "Person":
@@ -570,9 +813,13 @@ def _with_titles(span: Span) -> Span:
     """Widen a name to the capitalised titles before it: "Colonel Assimi Goita"."""
     doc = span.doc
     start = span.start
-    while start > 0 and doc[start - 1].lower_.rstrip(".") in lexicon.TITLES and doc[start - 1].is_title:
+    while (
+        start > 0
+        and doc[start - 1].lower_.rstrip(".") in lexicon.TITLES
+        and doc[start - 1].is_title
+    ):
         start -= 1
-    return span if start == span.start else doc[start:span.end]
+    return span if start == span.start else doc[start : span.end]
 
 
 def _participant(tok: Token) -> bool:
@@ -582,33 +829,54 @@ def _participant(tok: Token) -> bool:
         t = t.head
     if t.dep_ in {"nsubj", "nsubjpass", "dobj", "obj", "appos", "attr", "ROOT"}:
         return True
-    return t.dep_ == "pobj" and t.head.lower_ in {"by", "against", "on", "among", "including",
-                                                  "targeting", "at"}
+    return t.dep_ == "pobj" and t.head.lower_ in {
+        "by",
+        "against",
+        "on",
+        "among",
+        "including",
+        "targeting",
+        "at",
+    }
 
 
 def _relative_name(text: str) -> str:
-    """"just 70 km east of Bamako" → "70 km east of Bamako"; "15 km (10 miles) from X" →
+    """ "just 70 km east of Bamako" → "70 km east of Bamako"; "15 km (10 miles) from X" →
     "15 km from X": hedges and unit conversions stay in the mention, not in the name."""
     name = re.sub(r"\s*\([^)]*\)", "", _norm(text))
     low = name.lower()
     for hedge in _HEDGES:
         if low.startswith(hedge + " "):
-            name = name[len(hedge) + 1:]
+            name = name[len(hedge) + 1 :]
             break
     return name
 
 
 def _distance_km(text: str) -> float | None:
-    """"15 km" → 15.0; "10 miles" → 16.09; "several hundred kilometres" → None."""
+    """ "15 km" → 15.0; "10 miles" → 16.09; "several hundred kilometres" → None."""
     low = text.lower()
     unit = _UNIT_RE.search(low)
     if unit is None:
         return None
-    amount = low[:unit.start()].strip()
-    for q in ("about", "around", "some", "nearly", "almost", "roughly", "approximately",
-              "more than", "over", "less than", "under", "just", "only", "barely"):
+    amount = low[: unit.start()].strip()
+    for q in (
+        "about",
+        "around",
+        "some",
+        "nearly",
+        "almost",
+        "roughly",
+        "approximately",
+        "more than",
+        "over",
+        "less than",
+        "under",
+        "just",
+        "only",
+        "barely",
+    ):
         if amount.startswith(q + " "):
-            amount = amount[len(q) + 1:]
+            amount = amount[len(q) + 1 :]
     if not amount or any(amount.startswith(v) for v in _VAGUE_DISTANCE):
         return None
     try:
@@ -630,6 +898,7 @@ def _destination(lat: float, lon: float, km: float, bearing: float) -> tuple[flo
     b = math.radians(bearing)
     p1, l1 = math.radians(lat), math.radians(lon)
     p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1),
-                         math.cos(d) - math.sin(p1) * math.sin(p2))
+    l2 = l1 + math.atan2(
+        math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+    )
     return round(math.degrees(p2), 5), round((math.degrees(l2) + 540) % 360 - 180, 5)

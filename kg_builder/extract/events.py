@@ -33,10 +33,34 @@ from .entities import EntityIndex
 from .numbers import find_casualties, parse_count
 from .timex import TimeBounds, normalise
 
-_PLACE_PREPS = {"in", "at", "near", "outside", "on", "around", "across", "inside", "into",
-                "from", "towards", "toward", "throughout", "within", "of", "between"}
-_SPECIFICITY = {"site": 0, "village": 1, "town": 1, "city": 2, "region": 3, "admin1": 3,
-                "country": 5, None: 2}
+_PLACE_PREPS = {
+    "in",
+    "at",
+    "near",
+    "outside",
+    "on",
+    "around",
+    "across",
+    "inside",
+    "into",
+    "from",
+    "towards",
+    "toward",
+    "throughout",
+    "within",
+    "of",
+    "between",
+}
+_SPECIFICITY = {
+    "site": 0,
+    "village": 1,
+    "town": 1,
+    "city": 2,
+    "region": 3,
+    "admin1": 3,
+    "country": 5,
+    None: 2,
+}
 _DATE_PREPS = {"since", "from", "until", "till", "before", "after", "between", "by"}
 #: Event types of political violence: a story about one incident tells its parts in turn.
 _VIOLENT = {"ArmedAttack", "ArmedClash", "Bombing", "Killing", "Abduction"}
@@ -46,11 +70,22 @@ _ATTEMPT = {"attempt", "plot", "bid", "try", "d'état", "d'etat", "d’état", "
 _KILL = {"kill", "massacre", "execute", "murder", "slaughter", "behead", "assassinate", "shoot"}
 _WOUND = {"wound", "injure", "hurt"}
 _LABEL = {
-    "ArmedAttack": "attack", "ArmedClash": "clash", "Bombing": "bombing", "Killing": "killing",
-    "Abduction": "abduction", "Coup": "coup", "Mutiny": "mutiny", "Protest": "protest",
-    "Election": "election", "Agreement": "agreement", "Deployment": "deployment",
-    "Withdrawal": "withdrawal", "Arrest": "arrest", "Sanction": "sanction",
-    "Statement": "statement", "OtherEvent": "event",
+    "ArmedAttack": "attack",
+    "ArmedClash": "clash",
+    "Bombing": "bombing",
+    "Killing": "killing",
+    "Abduction": "abduction",
+    "Coup": "coup",
+    "Mutiny": "mutiny",
+    "Protest": "protest",
+    "Election": "election",
+    "Agreement": "agreement",
+    "Deployment": "deployment",
+    "Withdrawal": "withdrawal",
+    "Arrest": "arrest",
+    "Sanction": "sanction",
+    "Statement": "statement",
+    "OtherEvent": "event",
 }
 
 
@@ -82,12 +117,12 @@ def is_caption(sent: Span) -> bool:
     """Photo captions and credit lines ("…, Mali May 25, 2021. Reuters / Name") are not news."""
     para_start = sent.doc.text.rfind("\n", 0, sent.start_char) + 1
     para_end = sent.doc.text.find("\n", sent.end_char)
-    para = sent.doc.text[para_start:para_end if para_end >= 0 else len(sent.doc.text)]
+    para = sent.doc.text[para_start : para_end if para_end >= 0 else len(sent.doc.text)]
     if re.search(r"\b(REUTERS|Reuters|AFP|AP|EPA|Getty Images|Photo|File photo)\s*/\s*\w+", para):
         return True
     if re.match(r"^\s*(FILE PHOTO|File photo|Photo:|PHOTO:)", para):
         return True
-    nxt = sent.doc.text[para_end + 1:para_end + 1 + len(para)] if para_end >= 0 else ""
+    nxt = sent.doc.text[para_end + 1 : para_end + 1 + len(para)] if para_end >= 0 else ""
     return bool(para.strip()) and nxt.startswith(para.strip()) and len(para) < 300
 
 
@@ -110,7 +145,7 @@ class EventExtractor:
                 continue
             if len(trig.words) > 1:
                 rest = trig.words[1:]
-                nxt = [t for t in tok.doc[tok.i + 1:tok.i + 1 + 3 * len(rest)] if not t.is_punct]
+                nxt = [t for t in tok.doc[tok.i + 1 : tok.i + 1 + 3 * len(rest)] if not t.is_punct]
                 lemmas = [t.lemma_.lower() for t in nxt]
                 if not _contains_in_order(lemmas, rest):
                     continue
@@ -147,7 +182,7 @@ class EventExtractor:
                 trig_tok = tok
                 if etype is not None:
                     skip.add(tok.i)
-                    trig_span = tok.doc[tok.i - 1:tok.i + 1]
+                    trig_span = tok.doc[tok.i - 1 : tok.i + 1]
                 else:
                     m = self._match(tok)
                     if m is None:
@@ -155,12 +190,23 @@ class EventExtractor:
                     etype, trig_tok = m
                     if tok.dep_ == "compound" and tok.head.lemma_.lower() not in _ATTEMPT:
                         continue  # "election delays", "attack helicopter": a modifier, no event
-                    if tok.dep_ == "amod" or (tok.pos_ == "NOUN" and tok.dep_ == "compound"
-                                               and tok.head.lower_ in {"helicopter", "helicopters",
-                                                                       "aircraft", "drone", "drones",
-                                                                       "jet", "jets", "dog"}):
+                    if tok.dep_ == "amod" or (
+                        tok.pos_ == "NOUN"
+                        and tok.dep_ == "compound"
+                        and tok.head.lower_
+                        in {
+                            "helicopter",
+                            "helicopters",
+                            "aircraft",
+                            "drone",
+                            "drones",
+                            "jet",
+                            "jets",
+                            "dog",
+                        }
+                    ):
                         continue
-                    trig_span = tok.doc[tok.i:tok.i + 1]
+                    trig_span = tok.doc[tok.i : tok.i + 1]
                 if self._is_casualty_clause(trig_tok, found, sent) or _negated(trig_tok):
                     continue
                 ev = self._build(doc, article, idx, sent, trig_tok, trig_span, etype, dates, found)
@@ -170,8 +216,9 @@ class EventExtractor:
         return sorted((f.event for f in found), key=lambda e: (e.trigger.start, e.key))
 
     # ---------------------------------------------------------------- pieces
-    def _dates(self, sent: Span, published: dt.date | None, previous: TimeBounds | None
-               ) -> list[tuple[Span, TimeBounds]]:
+    def _dates(
+        self, sent: Span, published: dt.date | None, previous: TimeBounds | None
+    ) -> list[tuple[Span, TimeBounds]]:
         out = []
         for ent in sent.ents:
             if ent.label_ != "DATE":
@@ -190,7 +237,7 @@ class EventExtractor:
         return out
 
     def _is_casualty_clause(self, tok: Token, found: list[_Found], sent: Span) -> bool:
-        """"…, killing one soldier and wounding 15" adds counts to the event it hangs on."""
+        """ "…, killing one soldier and wounding 15" adds counts to the event it hangs on."""
         if tok.lemma_.lower() not in _KILL or tok.pos_ != "VERB":
             return False
         head = tok.head
@@ -198,8 +245,9 @@ class EventExtractor:
             head = head.head
         if tok.dep_ in {"advcl", "xcomp", "conj", "acl", "relcl", "pcomp"} or tok.tag_ == "VBG":
             for f in reversed(found):
-                if f.sent == sent and (f.token == head or f.token in head.subtree
-                                       or f.token.head == head):
+                if f.sent == sent and (
+                    f.token == head or f.token in head.subtree or f.token.head == head
+                ):
                     self._counts(tok, f.event, sent, only_here=True)
                     return True
         ancestors = set(tok.ancestors)
@@ -215,9 +263,23 @@ class EventExtractor:
                     return True
         return False
 
-    def _build(self, doc: Doc, article: Article, idx: EntityIndex, sent: Span, tok: Token,
-               trig_span: Span, etype: str, dates, found: list[_Found]) -> _Found | None:
-        if tok.pos_ in {"NOUN", "PROPN"} and tok.dep_ == "pobj" and tok.head.lower_ in {"in", "during"}:
+    def _build(
+        self,
+        doc: Doc,
+        article: Article,
+        idx: EntityIndex,
+        sent: Span,
+        tok: Token,
+        trig_span: Span,
+        etype: str,
+        dates,
+        found: list[_Found],
+    ) -> _Found | None:
+        if (
+            tok.pos_ in {"NOUN", "PROPN"}
+            and tok.dep_ == "pobj"
+            and tok.head.lower_ in {"in", "during"}
+        ):
             for f in reversed(found):  # "killed nine villagers in an attack": one event
                 if f.sent == sent and f.token == tok.head.head:
                     f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
@@ -227,16 +289,27 @@ class EventExtractor:
         bounds = self._time(tok, dates)
         # A definite noun phrase with nothing new refers back to the last event of its type.
         own_date = any(ent.root.i in {x.i for x in tok.subtree} for ent, _ in dates)
-        if tok.pos_ in {"NOUN", "PROPN"} and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts) \
-                and not agents and not own_date:
+        if (
+            tok.pos_ in {"NOUN", "PROPN"}
+            and any(c.lower_ in {"the", "this", "that"} for c in tok.lefts)
+            and not agents
+            and not own_date
+        ):
             for f in reversed(found):
                 if f.event.type == etype:
                     f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
                     return None
         # A casualty report with no time or place of its own continues the event just told.
-        if etype == "Killing" and tok.pos_ == "VERB" and not agents and bounds is None \
-                and place is None and found and found[-1].event.type in {"Killing", "ArmedAttack", "Bombing", "ArmedClash"} \
-                and found[-1].sent.start >= sent.start - 80:
+        if (
+            etype == "Killing"
+            and tok.pos_ == "VERB"
+            and not agents
+            and bounds is None
+            and place is None
+            and found
+            and found[-1].event.type in {"Killing", "ArmedAttack", "Bombing", "ArmedClash"}
+            and found[-1].sent.start >= sent.start - 80
+        ):
             prev = found[-1].event
             self._counts(tok, prev, sent)
             cert, source = self._certainty(tok, sent, idx, article, None)
@@ -248,10 +321,14 @@ class EventExtractor:
             prev.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
             return None
         own_place, own_time = place is not None, bounds is not None
-        habitual = any(c.lower_ in {"have", "has", "repeatedly", "regularly", "often"}
-                       for c in tok.children)  # "have repeatedly attacked": a pattern, no incident
-        story = None if (own_place and own_time) or habitual else \
-            self._story_event(doc, sent, etype, found)
+        habitual = any(
+            c.lower_ in {"have", "has", "repeatedly", "regularly", "often"} for c in tok.children
+        )  # "have repeatedly attacked": a pattern, no incident
+        story = (
+            None
+            if (own_place and own_time) or habitual
+            else self._story_event(doc, sent, etype, found)
+        )
         if story is not None:
             # The story goes on: an incident told with no time or place of its own happened
             # where and when the event it follows did.
@@ -259,8 +336,11 @@ class EventExtractor:
             if not own_time and story.own_time:
                 bounds = TimeBounds(story.event.earliest, story.event.latest)
         if place is None and idx.main_country:
-            country = [k for k, p in idx.places.items()
-                       if p.feature == "country" and p.country_code == idx.main_country]
+            country = [
+                k
+                for k, p in idx.places.items()
+                if p.feature == "country" and p.country_code == idx.main_country
+            ]
             place = country[0] if country else None
         earliest = latest = None
         if bounds is not None:
@@ -268,19 +348,33 @@ class EventExtractor:
         elif article.published is not None:
             latest = article.published
         ev = Event(
-            key=f"e{trig_span.start_char}", type=etype,
+            key=f"e{trig_span.start_char}",
+            type=etype,
             trigger=_tspan(doc, trig_span.start_char, trig_span.end_char),
-            sentence=_sentence_span(sent), label="", agents=agents, targets=targets,
-            place=place, earliest=earliest, latest=latest,
+            sentence=_sentence_span(sent),
+            label="",
+            agents=agents,
+            targets=targets,
+            place=place,
+            earliest=earliest,
+            latest=latest,
         )
         self._counts(tok, ev, sent)
         ev.certainty, ev.according_to = self._certainty(tok, sent, idx, article, ev)
         if ev.according_to in ev.agents and ev.certainty == "Reported" and etype != "Statement":
             pass
         place_name = idx.places[place].name if place else None
-        ev.label = _LABEL.get(etype, "event") + (f" in {place_name}" if place_name else "") + \
-            (f" ({earliest.isoformat()})" if earliest and earliest == latest else
-             f" ({earliest.year})" if earliest and latest and earliest.year == latest.year else "")
+        ev.label = (
+            _LABEL.get(etype, "event")
+            + (f" in {place_name}" if place_name else "")
+            + (
+                f" ({earliest.isoformat()})"
+                if earliest and earliest == latest
+                else f" ({earliest.year})"
+                if earliest and latest and earliest.year == latest.year
+                else ""
+            )
+        )
         ev.label = ev.label[0].upper() + ev.label[1:]
         return _Found(ev, tok, sent, own_time=own_time, own_place=own_place)
 
@@ -291,8 +385,11 @@ class EventExtractor:
         if etype not in _VIOLENT:
             return None
         para_start = doc.text.rfind("\n", 0, sent.start_char)
-        same_para = [f for f in found if f.own_place and f.event.type in _VIOLENT
-                     and f.sent.start_char > para_start]
+        same_para = [
+            f
+            for f in found
+            if f.own_place and f.event.type in _VIOLENT and f.sent.start_char > para_start
+        ]
         return same_para[-1] if same_para else None
 
     # roles ------------------------------------------------------------------
@@ -311,7 +408,11 @@ class EventExtractor:
                         key = idx.actor_of(c)
                 if key is None:
                     for c in t.subtree:
-                        if c.dep_ in {"compound", "poss", "amod"} and c.head == t and idx.actor_of(c):
+                        if (
+                            c.dep_ in {"compound", "poss", "amod"}
+                            and c.head == t
+                            and idx.actor_of(c)
+                        ):
                             key = idx.actor_of(c)
                             break
             if key is not None and key not in out:
@@ -345,8 +446,10 @@ class EventExtractor:
                 elif c.dep_ == "prep" and c.lower_ in {"against", "on", "with"}:
                     for p in c.children:
                         if p.dep_ == "pobj":
-                            add(targets if c.lower_ != "with" or etype != "ArmedClash" else targets,
-                                self._actor_in(p, idx))
+                            add(
+                                targets if c.lower_ != "with" or etype != "ArmedClash" else targets,
+                                self._actor_in(p, idx),
+                            )
             if not agents and tok.dep_ in {"xcomp", "conj", "advcl"} and not passive:
                 for c in tok.head.children:
                     if c.dep_ == "nsubj":
@@ -363,7 +466,13 @@ class EventExtractor:
                     for p in c.children:
                         if p.dep_ == "pobj":
                             keys = self._actor_in(p, idx)
-                            if c.lower_ == "of" and etype in {"Coup", "Mutiny", "Protest", "Deployment", "Withdrawal"}:
+                            if c.lower_ == "of" and etype in {
+                                "Coup",
+                                "Mutiny",
+                                "Protest",
+                                "Deployment",
+                                "Withdrawal",
+                            }:
                                 add(agents, keys)
                             else:
                                 add(targets, keys)
@@ -375,14 +484,19 @@ class EventExtractor:
                     add(agents, [idx.actor_of(c)])
             head = tok.head
             if tok.dep_ in {"dobj", "nsubjpass", "obj", "attr"} and head.pos_ in {"VERB", "AUX"}:
-                lemma = head.lemma_.lower()
                 if lexicon.lemma_in(head, lexicon.LIGHT_VERBS) or head.lemma_ == "be":
                     passive = tok.dep_ == "nsubjpass"
                     for c in head.children:
                         if c.dep_ == "nsubj" and not passive and head.lemma_ != "be":
-                            add(targets if lexicon.lemma_in(head, lexicon.SUFFERING_VERBS) else agents,
-                                self._actor_in(c, idx))
-                        elif c.dep_ == "agent" or (passive and c.dep_ == "prep" and c.lower_ == "by"):
+                            add(
+                                targets
+                                if lexicon.lemma_in(head, lexicon.SUFFERING_VERBS)
+                                else agents,
+                                self._actor_in(c, idx),
+                            )
+                        elif c.dep_ == "agent" or (
+                            passive and c.dep_ == "prep" and c.lower_ == "by"
+                        ):
                             for p in c.children:
                                 if p.dep_ == "pobj":
                                     add(agents, self._actor_in(p, idx))
@@ -407,20 +521,35 @@ class EventExtractor:
 
     @staticmethod
     def _state_force(idx: EntityIndex) -> list[str]:
-        forces = [k for k, a in idx.actors.items() if a.kind == "StateForce"
-                  and a.country is not None and a.country == idx.main_country]
+        forces = [
+            k
+            for k, a in idx.actors.items()
+            if a.kind == "StateForce" and a.country is not None and a.country == idx.main_country
+        ]
         return forces[:1]
 
     def _military_site_target(self, tok: Token, idx: EntityIndex, agents: list[str]) -> list[str]:
         """An attack on a military base or camp targets the state force holding it."""
         scope = list(tok.sent)  # "gunfire at the main military base … was an attack by militants"
         for t in scope:
-            if (t.lemma_.lower() in lexicon.MILITARY_SITES or t.lower_.rstrip("s") in lexicon.MILITARY_SITES
-                    or t.lower_[:-2] in lexicon.MILITARY_SITES) and any(
+            if (
+                (
+                    t.lemma_.lower() in lexicon.MILITARY_SITES
+                    or t.lower_.rstrip("s") in lexicon.MILITARY_SITES
+                    or t.lower_[:-2] in lexicon.MILITARY_SITES
+                )
+                and any(
                     c.lower_ in {"military", "army"} or c.lemma_.lower() in {"military", "army"}
-                    for c in t.children) or t.lemma_.lower() in {"barracks", "garrison"}:
-                forces = [k for k, a in idx.actors.items() if a.kind == "StateForce"
-                          and (a.country is None or a.country == idx.main_country)]
+                    for c in t.children
+                )
+                or t.lemma_.lower() in {"barracks", "garrison"}
+            ):
+                forces = [
+                    k
+                    for k, a in idx.actors.items()
+                    if a.kind == "StateForce"
+                    and (a.country is None or a.country == idx.main_country)
+                ]
                 forces = [k for k in forces if k not in agents]
                 if forces:
                     return forces[:1]
@@ -431,8 +560,13 @@ class EventExtractor:
         def best(keys: list[str]) -> str | None:
             if not keys:
                 return None
-            return min(keys, key=lambda k: (0 if idx.places[k].anchor else 1,
-                                            _SPECIFICITY.get(idx.places[k].feature, 2)))
+            return min(
+                keys,
+                key=lambda k: (
+                    0 if idx.places[k].anchor else 1,
+                    _SPECIFICITY.get(idx.places[k].feature, 2),
+                ),
+            )
 
         def places_under(t: Token) -> list[str]:
             return [idx.place_of(x) for x in t.subtree if idx.place_of(x) and not idx.actor_of(x)]
@@ -440,7 +574,11 @@ class EventExtractor:
         scopes = [tok]
         if tok.pos_ == "VERB":  # "attacked an army post near the town of X"
             scopes += [c for c in tok.children if c.dep_ in {"dobj", "nsubjpass"}]
-        if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj"} and tok.head.pos_ in {"VERB", "AUX", "ADP"}:
+        if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj"} and tok.head.pos_ in {
+            "VERB",
+            "AUX",
+            "ADP",
+        }:
             scopes.append(tok.head if tok.head.pos_ != "ADP" else tok.head.head)
         keys: list[str] = []
         origins: list[str] = []  # "a convoy from Boghassa heading to Tinzaouaten"
@@ -462,8 +600,11 @@ class EventExtractor:
             if key and not idx.actor_of(t):
                 in_sent.append((abs(t.i - tok.i), key))
         if in_sent:
-            specific = [k for _, k in in_sent if (idx.places[k].feature != "country"
-                                                  or idx.places[k].anchor) and k not in origins]
+            specific = [
+                k
+                for _, k in in_sent
+                if (idx.places[k].feature != "country" or idx.places[k].anchor) and k not in origins
+            ]
             return best(specific) if specific else best([k for _, k in in_sent])
         return best(origins)
 
@@ -478,12 +619,21 @@ class EventExtractor:
         head = tok.head
         if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj", "nsubj"}:
             hs = set(x.i for x in head.subtree)
-            near = [tb for ent, tb in dates if ent.root.i in hs and
-                    not (ent.root.head.lemma_.lower() in lexicon.REPORTING and ent.root.head != head)]
+            near = [
+                tb
+                for ent, tb in dates
+                if ent.root.i in hs
+                and not (
+                    ent.root.head.lemma_.lower() in lexicon.REPORTING and ent.root.head != head
+                )
+            ]
             if near:
                 return near[0]
-        non_report = [(abs(ent.root.i - tok.i), tb) for ent, tb in dates
-                      if ent.root.head.lemma_.lower() not in lexicon.REPORTING]
+        non_report = [
+            (abs(ent.root.i - tok.i), tb)
+            for ent, tb in dates
+            if ent.root.head.lemma_.lower() not in lexicon.REPORTING
+        ]
         if non_report:
             return min(non_report, key=lambda x: x[0])[1]
         return dates[-1][1]
@@ -495,7 +645,9 @@ class EventExtractor:
         if lemma in _KILL | _WOUND and tok.pos_ == "VERB":
             passive = any(c.dep_ == "auxpass" for c in tok.children)
             has_killer = any(c.dep_ == "nsubj" for c in tok.children) and not passive
-            victims = [c for c in tok.children if c.dep_ in ({"nsubjpass"} if passive else {"dobj"})]
+            victims = [
+                c for c in tok.children if c.dep_ in ({"nsubjpass"} if passive else {"dobj"})
+            ]
             if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "civilians summarily executed by …"
                 victims = [tok.head]
             if passive and not victims and tok.dep_ == "xcomp":
@@ -513,7 +665,12 @@ class EventExtractor:
                         if d.dep_ in {"dobj", "nsubjpass"}:
                             count, perp = _noun_count(d)
                             if count is not None:
-                                self._set_count(ev, "killed" if c.lemma_.lower() in _KILL else "injured", count, perp)
+                                self._set_count(
+                                    ev,
+                                    "killed" if c.lemma_.lower() in _KILL else "injured",
+                                    count,
+                                    perp,
+                                )
             if only_here:
                 return
         if ev.type not in _VIOLENT:
@@ -527,7 +684,9 @@ class EventExtractor:
             self._set_count(ev, cm.kind, cm.count.value, cm.perpetrator, overwrite=False)
 
     @staticmethod
-    def _set_count(ev: Event, kind: str, value: int, perpetrator: bool, overwrite: bool = True) -> None:
+    def _set_count(
+        ev: Event, kind: str, value: int, perpetrator: bool, overwrite: bool = True
+    ) -> None:
         if perpetrator:
             if overwrite or ev.perpetrator_fatalities is None:
                 ev.perpetrator_fatalities = value if kind == "killed" else ev.perpetrator_fatalities
@@ -538,8 +697,9 @@ class EventExtractor:
             ev.injured = value
 
     # certainty --------------------------------------------------------------
-    def _certainty(self, tok: Token, sent: Span, idx: EntityIndex, article: Article,
-                   ev: Event | None) -> tuple[str, str | None]:
+    def _certainty(
+        self, tok: Token, sent: Span, idx: EntityIndex, article: Article, ev: Event | None
+    ) -> tuple[str, str | None]:
         certainty = "Asserted"
         source: str | None = None
         chain = [tok]
@@ -561,30 +721,52 @@ class EventExtractor:
                 certainty, source = "Alleged", self._subject_actor(x, idx) or source
             elif i > 0 and lemma in lexicon.HYPOTHETICAL and certainty == "Asserted":
                 certainty = "Hypothetical"
-            elif i > 0 and lexicon.lemma_in(x, lexicon.REPORTING) and certainty in {"Asserted", "Reported"} \
-                    and source is None:
+            elif (
+                i > 0
+                and lexicon.lemma_in(x, lexicon.REPORTING)
+                and certainty in {"Asserted", "Reported"}
+                and source is None
+            ):
                 certainty = "Reported"
                 source = self._subject_actor(x, idx)
-            if i > 0 and x.lemma_.lower() == "claim" and any(c.lower_ == "responsibility" for c in x.children):
+            if (
+                i > 0
+                and x.lemma_.lower() == "claim"
+                and any(c.lower_ == "responsibility" for c in x.children)
+            ):
                 certainty, source = "Reported", self._subject_actor(x, idx)
             for c in x.children:
-                if c.dep_ == "aux" and c.lower_ in {"will", "would", "'ll", "shall"} and certainty == "Asserted":
+                if (
+                    c.dep_ == "aux"
+                    and c.lower_ in {"will", "would", "'ll", "shall"}
+                    and certainty == "Asserted"
+                ):
                     certainty = "Hypothetical"
                 if c.lower_ in lexicon.ALLEGING and c.dep_ in {"advmod", "amod"}:
                     certainty = "Alleged"
         if words & {"alleged", "allegedly", "purported", "reported", "reportedly", "suspected"}:
             certainty = "Alleged"
         for t2 in sent:
-            if t2.lower_ == "according" and t2.i + 1 < len(sent.doc) and sent.doc[t2.i + 1].lower_ == "to":
+            if (
+                t2.lower_ == "according"
+                and t2.i + 1 < len(sent.doc)
+                and sent.doc[t2.i + 1].lower_ == "to"
+            ):
                 for p in sent.doc[t2.i + 1].children:
                     if p.dep_ == "pobj":
-                        key = idx.actor_of(p) or next((idx.actor_of(x) for x in p.subtree if idx.actor_of(x)), None)
+                        key = idx.actor_of(p) or next(
+                            (idx.actor_of(x) for x in p.subtree if idx.actor_of(x)), None
+                        )
                         if key:
                             source = key
                             if certainty == "Asserted":
                                 certainty = "Reported"
-        if ev is not None and ev.earliest is not None and article.published is not None \
-                and ev.earliest > article.published:
+        if (
+            ev is not None
+            and ev.earliest is not None
+            and article.published is not None
+            and ev.earliest > article.published
+        ):
             certainty = "Hypothetical"
         return certainty, source
 
@@ -600,7 +782,7 @@ class EventExtractor:
 
     # dates ------------------------------------------------------------------
     def _split_coordinated_dates(self, doc: Doc, article: Article, found: list[_Found]) -> None:
-        """"mutinies in 2012 and 2020": a plural trigger over coordinated dates is one event
+        """ "mutinies in 2012 and 2020": a plural trigger over coordinated dates is one event
         per date."""
         extra: list[_Found] = []
         for f in found:
@@ -613,8 +795,13 @@ class EventExtractor:
                 clause = clause.head
             scope = {x.i for x in clause.subtree}
             mine = [e for e in dates if e.root.i in scope]
-            coord = [e for e in mine if any(x.dep_ == "conj" for x in e) or e.root.dep_ == "conj"
-                     or any(c.dep_ == "conj" for c in e.root.children)]
+            coord = [
+                e
+                for e in mine
+                if any(x.dep_ == "conj" for x in e)
+                or e.root.dep_ == "conj"
+                or any(c.dep_ == "conj" for c in e.root.children)
+            ]
             if len(coord) < 2:
                 continue
             bounds = [normalise(e.text, article.published) for e in coord]
@@ -623,10 +810,17 @@ class EventExtractor:
                 continue
             f.event.earliest, f.event.latest = bounds[0].earliest, bounds[0].latest
             for n, b in enumerate(bounds[1:], 1):
-                ev = Event(**{**f.event.__dict__, "key": f"{f.event.key}-{n}",
-                              "earliest": b.earliest, "latest": b.latest,
-                              "agents": list(f.event.agents), "targets": list(f.event.targets),
-                              "mentions": list(f.event.mentions)})
+                ev = Event(
+                    **{
+                        **f.event.__dict__,
+                        "key": f"{f.event.key}-{n}",
+                        "earliest": b.earliest,
+                        "latest": b.latest,
+                        "agents": list(f.event.agents),
+                        "targets": list(f.event.targets),
+                        "mentions": list(f.event.mentions),
+                    }
+                )
                 ev.label = re.sub(r"\(\d{4}\)", f"({b.earliest.year})", ev.label)
                 extra.append(_Found(ev, tok, f.sent))
             f.event.label = re.sub(r"\(\d{4}.*\)$", f"({bounds[0].earliest.year})", f.event.label)
@@ -640,10 +834,17 @@ class EventExtractor:
             first, *others = parents
             f.event.earliest, f.event.latest = first.event.earliest, first.event.latest
             for n, g in enumerate(others, 1):
-                ev = Event(**{**f.event.__dict__, "key": f"{f.event.key}-r{n}",
-                              "earliest": g.event.earliest, "latest": g.event.latest,
-                              "agents": list(f.event.agents), "targets": list(f.event.targets),
-                              "mentions": list(f.event.mentions)})
+                ev = Event(
+                    **{
+                        **f.event.__dict__,
+                        "key": f"{f.event.key}-r{n}",
+                        "earliest": g.event.earliest,
+                        "latest": g.event.latest,
+                        "agents": list(f.event.agents),
+                        "targets": list(f.event.targets),
+                        "mentions": list(f.event.mentions),
+                    }
+                )
                 found.append(_Found(ev, f.token, f.sent))
 
 
@@ -655,15 +856,21 @@ def _cause_events(f: _Found, found: list[_Found]) -> list[_Found]:
     that sparked protests"): ``f`` happened when they did."""
     tok = f.token
     verb = None
-    if tok.dep_ == "pobj" and tok.head.lower_ in {"to", "in"} and \
-            tok.head.head.lemma_.lower() in {"lead", "result"}:
+    if (
+        tok.dep_ == "pobj"
+        and tok.head.lower_ in {"to", "in"}
+        and tok.head.head.lemma_.lower() in {"lead", "result"}
+    ):
         verb = tok.head.head
     elif tok.dep_ == "dobj" and tok.head.lemma_.lower() in _CAUSING:
         verb = tok.head
     if verb is None:
         return []
-    earlier = [g for g in found if g.sent == f.sent and g.token.i < tok.i and g is not f
-               and g.event.earliest is not None]
+    earlier = [
+        g
+        for g in found
+        if g.sent == f.sent and g.token.i < tok.i and g is not f and g.event.earliest is not None
+    ]
     if not earlier:
         return []
     first = earlier[-1].token
@@ -681,12 +888,12 @@ def _is_headline(sent: Span) -> bool:
     """A first line standing alone without a full stop is a headline: it restates the story."""
     text = sent.doc.text
     line_end = text.find("\n", sent.start_char)
-    line = text[sent.start_char:line_end if line_end >= 0 else len(text)].strip()
+    line = text[sent.start_char : line_end if line_end >= 0 else len(text)].strip()
     return line_end >= 0 and bool(line) and line[-1] not in ".!?\"'”’" and len(line) < 200
 
 
 def _negated(tok: Token) -> bool:
-    """"did not attack", "did not appear to be fighting": a negated trigger is no event
+    """ "did not attack", "did not appear to be fighting": a negated trigger is no event
     (unless a denial verb governs it, which the certainty rule handles)."""
     t = tok
     for _ in range(3):
@@ -714,17 +921,23 @@ def _noun_count(tok: Token) -> tuple[int | None, bool]:
     nums = [c for c in tok.children if c.dep_ in {"nummod", "quantmod"} or c.like_num]
     if nums:
         left = nums[0].left_edge.i
-        text = tok.doc[left:nums[0].i + 1].text
+        text = tok.doc[left : nums[0].i + 1].text
         c = parse_count(text) or parse_count(nums[0].text)
         return (c.value if c else None), perp
     if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
         outer = tok.head.head  # "71 cases of civilians", "the bodies of 10 people"
         nums = [c for c in outer.children if c.dep_ in {"nummod", "quantmod"} or c.like_num]
         if nums:
-            c = parse_count(tok.doc[nums[0].left_edge.i:nums[0].i + 1].text) or parse_count(nums[0].text)
+            c = parse_count(tok.doc[nums[0].left_edge.i : nums[0].i + 1].text) or parse_count(
+                nums[0].text
+            )
             return (c.value if c else None), perp
     for c in tok.children:  # "dozens of people"
-        if c.dep_ == "prep" and c.lower_ == "of" and tok.lower_ in {"dozens", "hundreds", "thousands", "scores"}:
+        if (
+            c.dep_ == "prep"
+            and c.lower_ == "of"
+            and tok.lower_ in {"dozens", "hundreds", "thousands", "scores"}
+        ):
             cnt = parse_count(tok.text)
             return (cnt.value if cnt else None), False
     return None, perp

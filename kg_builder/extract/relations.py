@@ -80,19 +80,32 @@ def extract_relations(doc: Doc, idx: EntityIndex) -> list[Relation]:
         lemma = tok.lemma_.lower()
         # leaderOf via apposition or "X leader Y"
         if lemma in lexicon.LEADER_NOUNS and tok.pos_ == "NOUN":
-            groups = [k for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
-                      for k in _pobj_actors(c, idx)]
-            groups += [idx.actor_of(c) for c in tok.children
-                       if c.dep_ in {"compound", "poss", "amod"} and idx.actor_of(c)]
+            groups = [
+                k
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for k in _pobj_actors(c, idx)
+            ]
+            groups += [
+                idx.actor_of(c)
+                for c in tok.children
+                if c.dep_ in {"compound", "poss", "amod"} and idx.actor_of(c)
+            ]
             people = []
             if tok.dep_ == "appos" and idx.actor_of(tok.head):
                 people.append(tok.head)
             people += [c for c in tok.children if c.dep_ == "appos"]
             # "the leader of Mali's ruling junta, Colonel Assimi Goita": the parser often hangs
             # the name on the group noun rather than on "leader"
-            people += [a for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
-                       for p in c.children if p.dep_ == "pobj"
-                       for a in p.children if a.dep_ == "appos"]
+            people += [
+                a
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for p in c.children
+                if p.dep_ == "pobj"
+                for a in p.children
+                if a.dep_ == "appos"
+            ]
             if tok.dep_ == "compound" and idx.actor_of(tok.head):
                 people.append(tok.head)
             for person in people:
@@ -108,22 +121,35 @@ def extract_relations(doc: Doc, idx: EntityIndex) -> list[Relation]:
                     for g in _pobj_actors(c, idx):
                         add(idx.actor_of(tok.head), "memberOf", g, _span(doc, tok.head, tok))
         # affiliatedWith: "militants linked to X", "an affiliate of X"
-        if lemma in _AFFIL_VERBS and tok.pos_ in {"VERB", "ADJ"} and tok.dep_ in {"acl", "amod", "relcl"}:
+        if (
+            lemma in _AFFIL_VERBS
+            and tok.pos_ in {"VERB", "ADJ"}
+            and tok.dep_ in {"acl", "amod", "relcl"}
+        ):
             subj = idx.actor_of(tok.head)
             for c in tok.children:
                 if c.dep_ == "prep" and c.lower_ in {"to", "with"}:
                     for g in _pobj_actors(c, idx):
                         add(subj, "affiliatedWith", g, _span(doc, tok.head, c))
-        if lemma in {"affiliate", "branch", "offshoot", "franchise", "wing"} and tok.pos_ == "NOUN" \
-                and tok.dep_ == "appos":
+        if (
+            lemma in {"affiliate", "branch", "offshoot", "franchise", "wing"}
+            and tok.pos_ == "NOUN"
+            and tok.dep_ == "appos"
+        ):
             for c in tok.children:
                 if c.dep_ == "prep" and c.lower_ == "of":
                     for g in _pobj_actors(c, idx):
                         add(idx.actor_of(tok.head), "affiliatedWith", g, _span(doc, tok.head, tok))
         # alliedWith
-        if lemma in _ALLY_VERBS and tok.pos_ == "VERB" and any(c.dep_ == "auxpass" for c in tok.children) \
-                or (lemma in _ALLY_VERBS and tok.dep_ in {"acl", "amod"}):
-            subj = idx.actor_of(tok.head) if tok.dep_ in {"acl", "amod"} else _clause_subject(tok, idx)
+        if (
+            lemma in _ALLY_VERBS
+            and tok.pos_ == "VERB"
+            and any(c.dep_ == "auxpass" for c in tok.children)
+            or (lemma in _ALLY_VERBS and tok.dep_ in {"acl", "amod"})
+        ):
+            subj = (
+                idx.actor_of(tok.head) if tok.dep_ in {"acl", "amod"} else _clause_subject(tok, idx)
+            )
             for c in tok.children:
                 if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
                     for g in _pobj_actors(c, idx):
