@@ -220,3 +220,13 @@ def test_odd_texts_give_no_nonsense(nlp, text):
         assert e.trigger.text.strip()
     for a in ex.actors.values():
         assert a.name.strip() and a.name.lower() not in {"he", "she", "it", "they", "his"}
+
+
+def test_dateline_is_when_filed_not_when_it_happened(nlp):
+    text = ("KHARTOUM, April 16 (Reuters) - Paramilitary fighters attacked army positions in "
+            "Khartoum on Saturday, killing at least 56 civilians, a doctors' union said.")
+    ex = extract(nlp, text, published=dt.date(2023, 4, 17))
+    (ev,) = events(ex, "ArmedAttack")
+    assert ev.earliest == ev.latest == dt.date(2023, 4, 15)
+    assert ev.fatalities == 56 and ev.certainty == "Reported"
+    assert ev.according_to is not None

@@ -58,6 +58,9 @@ _NOT_ACTORS = {
     "KM",
     "MPH",
 }
+#: Words of quantity that are no part of a group's name ("several government officials").
+_QUANTIFIERS = {"several", "many", "some", "few", "numerous", "various", "dozens", "hundreds",
+                "thousands", "scores", "other", "more", "most", "all", "both", "at", "least"}
 #: Prepositions that introduce a location ("in Moura", "near the border").
 _LOCATIVE = {
     "in",
@@ -156,7 +159,7 @@ def _strip_det(span: Span) -> Span:
     while start < span.end - 1 and (
         doc[start].dep_ in {"det", "predet", "nummod", "quantmod", "poss", "case"}
         or doc[start].pos_ in {"DET", "NUM", "PUNCT"}
-        or doc[start].lower_ in {"'s", "’s"}
+        or doc[start].lower_ in {"'s", "’s"} | _QUANTIFIERS
     ):
         start += 1
     return doc[start : span.end]

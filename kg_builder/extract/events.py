@@ -220,9 +220,10 @@ class EventExtractor:
         self, sent: Span, published: dt.date | None, previous: TimeBounds | None
     ) -> list[tuple[Span, TimeBounds]]:
         out = []
+        dateline_end = _dateline_end(sent.doc)
         for ent in sent.ents:
-            if ent.label_ != "DATE":
-                continue
+            if ent.label_ != "DATE" or ent.start_char < dateline_end:
+                continue  # "KHARTOUM, April 16 (Reuters) -": when it was filed, not happened
             text = ent.text
             before = ent.doc[ent.start - 1] if ent.start > 0 else None
             if before is not None and before.lower_ in _DATE_PREPS:
@@ -613,9 +614,9 @@ class EventExtractor:
         if not dates:
             return None
         scope = set(x.i for x in tok.subtree)
-        direct = [tb for ent, tb in dates if ent.root.i in scope]
+        direct = [(abs(ent.root.i - tok.i), tb) for ent, tb in dates if ent.root.i in scope]
         if direct:
-            return direct[0]
+            return min(direct, key=lambda x: x[0])[1]
         head = tok.head
         if tok.dep_ in {"dobj", "nsubjpass", "attr", "pobj", "nsubj"}:
             hs = set(x.i for x in head.subtree)
@@ -875,6 +876,22 @@ def _cause_events(f: _Found, found: list[_Found]) -> list[_Found]:
         return []
     first = earlier[-1].token
     return [g for g in earlier if g.token == first]
+
+
+_DATELINE = re.compile(
+    r"\s*[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][A-Za-z .]{1,30})?,\s*"
+    r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})(?:,?\s*\d{4})?\s*"
+    r"(?:\([^)]{1,40}\))?\s*[-–—]+\s"
+)
+
+
+def _dateline_end(doc: Doc) -> int:
+    """End offset of a wire dateline ("KHARTOUM, April 16 (Reuters) - "), else 0."""
+    cached = doc.user_data.get("kg_dateline_end")
+    if cached is None:
+        m = _DATELINE.match(doc.text)
+        cached = doc.user_data["kg_dateline_end"] = m.end() if m else 0
+    return cached
 
 
 def _anchor(previous: TimeBounds | None) -> TimeBounds | None:
