@@ -230,3 +230,13 @@ def test_dateline_is_when_filed_not_when_it_happened(nlp):
     assert ev.earliest == ev.latest == dt.date(2023, 4, 15)
     assert ev.fatalities == 56 and ev.certainty == "Reported"
     assert ev.according_to is not None
+
+
+def test_warnings_for_text_that_cannot_be_analysed(nlp):
+    ex = extract(nlp, "Des hommes armés ont attaqué un poste de l'armée près de Gao mardi, "
+                      "tuant quatre soldats et en blessant sept, selon un communiqué de l'armée.")
+    assert any("English" in w for w in ex.warnings)
+    ex = extract(nlp, " | ".join(f"cell {i}" for i in range(200)))
+    assert any("tokens" in w for w in ex.warnings)
+    ex = extract(nlp, "Gunmen attacked a market in Gao on Thursday, witnesses said.")
+    assert ex.warnings == []

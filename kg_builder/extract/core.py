@@ -23,6 +23,7 @@ class Extractor:
         if not any(t.is_alpha for t in doc):
             ex.warnings.append("no words to analyse")
             return ex
+        ex.warnings.extend(_analysis_warnings(doc))
         idx = self.entities.extract(doc)
         events = self.events.extract(doc, article, idx)
         relations = extract_relations(doc, idx)
@@ -36,3 +37,22 @@ class Extractor:
         ex.events = events
         ex.relations = relations
         return ex
+
+
+#: Sentences longer than this (tokens) are usually tables, lists or run-on text the parser
+#: cannot analyse reliably.
+LONG_SENTENCE = 150
+
+
+def _analysis_warnings(doc: Doc) -> list[str]:
+    """Say when the text could not be analysed well: not English, or sentences too long."""
+    warnings = []
+    words = [t for t in doc if t.is_alpha]
+    if len(words) >= 20 and sum(t.is_stop for t in words) / len(words) < 0.15:
+        warnings.append("text does not look like English; little or nothing may be extracted")
+    for sent in doc.sents:
+        if len(sent) > LONG_SENTENCE:
+            warnings.append(f"a sentence of {len(sent)} tokens at character {sent.start_char} "
+                            "(a table or list?) may be analysed poorly")
+            break
+    return warnings
