@@ -1,8 +1,13 @@
-"""The build job: articles → extractions → one named graph each → store or file.
+"""The build job: articles → extractions → one named graph each → store or file; and removal.
 
-Articles stream through in batches: the store is written once per batch inside one Oxigraph
-transaction, so memory stays flat and a crash loses at most the batch in flight (a re-run picks
-up where it stopped, because unchanged articles are skipped by content hash).
+Articles stream through the NLP pipeline in batches and are written one at a time: each
+article's graph, together with the re-pointing of other articles' claims about the same events
+(:mod:`kg_builder.merge`), goes in one transaction. Memory stays flat, a crash loses at most the
+article in flight, and a re-run picks up where it stopped because unchanged articles are skipped
+by content hash. An article already in the store (same id, or same URL under another id) is
+replaced: its old graph is detached and dropped first, exactly as ``remove`` would.
+The work per article is indexed lookups (content hash, URL, candidate events by date), so it
+does not grow with the store.
 """
 
 from __future__ import annotations
@@ -17,19 +22,43 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from . import iris
+from .merge import Changes, Merger, MergeSettings
 from .model import Article, Extraction
-from .rdf import Triple, content_hash, extraction_triples
-from .store import get_meta, replace_graph, set_meta, stored_hash
+from .rdf import content_hash, extraction_triples
+from .store import (
+    apply_changes,
+    get_meta,
+    graphs_with_url,
+    replace_graph,
+    set_meta,
+    stored_hash,
+    to_quads,
+)
 
 
 @dataclass
 class BuildOptions:
+    """What ``kg-builder build`` was asked to do.
+
+    ``merge``/``merge_days``/``merge_km``: whether reports of the same event in different
+    articles become one event node, how many days apart their date bounds may be, and how far
+    apart their places (see :mod:`kg_builder.merge`).
+    """
+
     model: str | None = None
     gazetteers: Sequence[str] = ()
     workers: int = 1
     base: str = iris.DEFAULT_BASE
     force: bool = False
     batch_size: int = 32
+    merge: bool = True
+    merge_days: int = 1
+    merge_km: float = 25.0
+
+    def merge_settings(self) -> MergeSettings:
+        if self.merge_days < 0 or self.merge_km < 0:
+            raise ValueError("merge days and kilometres must not be negative")
+        return MergeSettings(enabled=self.merge, days=self.merge_days, km=self.merge_km)
 
 
 @dataclass
@@ -40,8 +69,17 @@ class BuildReport:
     events: int = 0
     actors: int = 0
     places: int = 0
+    merged: int = 0     # events that joined an event other articles already report
+    replaced: int = 0   # older graphs of the same articles (same id or URL) replaced
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RemoveReport:
+    removed: list[str] = field(default_factory=list)   # article graph IRIs dropped
+    unknown: list[str] = field(default_factory=list)   # ids/URLs matching no article
+    renamed: int = 0                                   # other articles' claims re-pointed
 
 
 class BaseMismatch(Exception):
@@ -92,11 +130,7 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
     """Build articles into ``store``, replacing each article's graph; skip unchanged ones."""
     report = BuildReport()
     started = time.perf_counter()
-    base = iris.check_base(options.base)
-    recorded = get_meta(store, "baseIri")
-    if recorded is not None and recorded != base:
-        raise BaseMismatch(f"store was built with base IRI {recorded}; rebuild with "
-                           f"--base-iri {recorded} or use another store")
+    base, merger = prepare_store(store, options)
 
     def todo() -> Iterator[Article]:
         for article in articles:
@@ -106,45 +140,96 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
                 continue
             yield article
 
-    pending: list[tuple[URIRef, list[Triple]]] = []
-
-    def flush() -> None:
-        if pending:
-            _write_batch(store, pending)
-            pending.clear()
-            on_progress(report)
-
     for ex in extract_all(todo(), options):
         for w in ex.warnings:
             on_warning(f"{ex.article.origin}: {w}")
-        graph, triples = extraction_triples(ex, base)
-        pending.append((graph, triples))
-        report.built += 1
-        report.triples += len(triples)
-        report.events += len(ex.events)
-        report.actors += len(ex.actors)
-        report.places += len(ex.places)
-        if len(pending) >= options.batch_size:
-            flush()
-    flush()
-    if recorded is None:
-        set_meta(store, "baseIri", base)
+        add_extraction(store, ex, merger, report)
+        if report.built % options.batch_size == 0:
+            on_progress(report)
+    if report.built % options.batch_size:
+        on_progress(report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_batch(store: ox.Store, batch: list[tuple[URIRef, list[Triple]]]) -> None:
-    """Replace each article's graph; the new quads of the whole batch go in one transaction."""
-    from .store import to_ox
+def prepare_store(store: ox.Store, options: BuildOptions) -> tuple[str, Merger]:
+    """Check the store's base IRI, record the base and merge settings; return the base and the
+    merger the articles go through. Raises :class:`BaseMismatch`."""
+    base = iris.check_base(options.base)
+    recorded = get_meta(store, "baseIri")
+    if recorded is not None and recorded != base:
+        raise BaseMismatch(f"store was built with base IRI {recorded}; rebuild with "
+                           f"--base-iri {recorded} or use another store")
+    settings = options.merge_settings()
+    if recorded is None:
+        set_meta(store, "baseIri", base)
+    if get_meta(store, "merge") != settings.to_meta():
+        set_meta(store, "merge", settings.to_meta())
+    return base, Merger(store, base, settings)
 
-    quads = []
-    for graph, triples in batch:
-        g = ox.NamedNode(str(graph))
-        if store.contains_named_graph(g):
-            store.remove_graph(g)
-        quads.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples)
-    store.extend(quads)
+
+def add_extraction(store: ox.Store, ex: Extraction, merger: Merger,
+                   report: BuildReport | None = None) -> int:
+    """Write one article's graph (replacing any older version under its id or URL), its events
+    merged with the events other articles report; return the number of triples written."""
+    graph_iri, triples = extraction_triples(ex, merger.base)
+    graph = ox.NamedNode(str(graph_iri))
+    old = [graph] if store.contains_named_graph(graph) else []
+    if ex.article.url:
+        old += [g for g in graphs_with_url(store, ex.article.url) if g != graph]
+    if old:
+        fix = merger.detach(old)
+        apply_changes(store, drop=old, remove=fix.remove, add=fix.add)
+    quads, changes = merger.assign(graph, to_quads(graph, triples))
+    apply_changes(store, remove=changes.remove, add=[*changes.add, *quads])
+    if report is not None:
+        report.built += 1
+        report.triples += len(quads)
+        report.events += len(ex.events)
+        report.actors += len(ex.actors)
+        report.places += len(ex.places)
+        report.merged += changes.joined
+        report.replaced += len(old)
+    return len(quads)
 
 
-__all__ = ["BuildOptions", "BuildReport", "BaseMismatch", "build_into", "extract_all",
+def find_articles(store: ox.Store, ref: str, base: str) -> list[ox.NamedNode]:
+    """The article graphs ``ref`` names: an article id, a URL, or an article graph IRI."""
+    graph = ox.NamedNode(iris.article_iri(base, ref))
+    if store.contains_named_graph(graph):
+        return [graph]
+    found = graphs_with_url(store, ref)
+    if not found and ref.startswith(f"{base}article/"):
+        try:
+            graph = ox.NamedNode(ref)
+        except ValueError:
+            return []
+        found = [graph] if store.contains_named_graph(graph) else []
+    return found
+
+
+def remove_articles(store: ox.Store, refs: Iterable[str], base: str | None = None) -> RemoveReport:
+    """Remove articles by id or URL: drop their graphs (and with them every node no other
+    article supports) and split the events they shared with other articles as building the
+    remaining articles would. Unknown refs are listed in the report; the others are removed."""
+    from .store import META_GRAPH
+
+    base = base or get_meta(store, "baseIri") or iris.DEFAULT_BASE
+    settings = MergeSettings.from_meta(get_meta(store, "merge"))
+    report = RemoveReport()
+    graphs: list[ox.NamedNode] = []
+    for ref in refs:
+        found = [g for g in find_articles(store, ref, base) if g != META_GRAPH]
+        if not found:
+            report.unknown.append(ref)
+        graphs.extend(g for g in found if g not in graphs)
+    changes: Changes = Merger(store, base, settings).detach(graphs)
+    apply_changes(store, drop=graphs, remove=changes.remove, add=changes.add)
+    report.removed = [g.value for g in graphs]
+    report.renamed = changes.renamed
+    return report
+
+
+__all__ = ["BuildOptions", "BuildReport", "RemoveReport", "BaseMismatch", "build_into",
+           "extract_all", "prepare_store", "add_extraction", "find_articles", "remove_articles",
            "replace_graph"]

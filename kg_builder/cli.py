@@ -367,6 +367,7 @@ def remove(refs, store_dir, quiet) -> None:
         store = open_store(where, create=False)
         report = remove_articles(store, list(refs))
         store.flush()
+        del store  # close it now: exiting with an error below must not keep it open
     except StoreError as exc:
         raise UserError(str(exc)) from None
     for ref in report.unknown:

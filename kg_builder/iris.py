@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from urllib.parse import quote
 
 DEFAULT_BASE = "https://w3id.org/kg-builder/id/"
@@ -72,5 +73,31 @@ def relative_place_iri(base: str, anchor_iri: str, distance_km: float | None,
     return f"{base}place/rel/{digest(anchor_iri, 12)}/{dist}-{bear}-{slug(name)}"
 
 
-def event_iri(base: str, article_id: str, event_type: str, start: int | str) -> str:
-    return f"{base}event/{digest(f'{article_id}|{event_type}|{start}')}"
+def event_iri(base: str, article_id: str, event_type: str, start: int | str,
+              variant: str = "") -> str:
+    """An event as one article reports it: article, type, trigger offset and, when the article
+    reports several events of that type on one trigger word ("mutinies in 2012 and 2020"), a
+    variant from :func:`event_variants`. Everything here can be read back from the article's
+    graph, so :mod:`kg_builder.merge` can recompute it after the event was merged."""
+    text = f"{article_id}|{event_type}|{start}" + (f"|{variant}" if variant else "")
+    return f"{base}event/{digest(text)}"
+
+
+def event_variants(events: Sequence[tuple[str, int, str, str, str]]) -> list[str]:
+    """Variants for :func:`event_iri`, one per ``(type, trigger start, earliest, latest,
+    label)`` of an article's events (dates as ISO text or ""): empty for an event alone on its
+    type and trigger, else its date bounds, and a rank when even those are shared."""
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, (etype, start, *_rest) in enumerate(events):
+        groups.setdefault((etype, start), []).append(i)
+    out = [""] * len(events)
+    for members in groups.values():
+        if len(members) == 1:
+            continue
+        seen: dict[str, int] = {}
+        for i in sorted(members, key=lambda i: (events[i][2], events[i][3], events[i][4], i)):
+            dates = f"{events[i][2]}/{events[i][3]}"
+            n = seen.get(dates, 0)
+            seen[dates] = n + 1
+            out[i] = dates if n == 0 else f"{dates}/{n}"
+    return out

@@ -17,7 +17,22 @@ from rdflib.term import Node
 
 from . import iris
 from .model import Extraction, Place, Span
-from .namespaces import GAF, GEO, GEONAMES, KG, OWL, PREFIXES, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, WIKIDATA, XSD
+from .namespaces import (
+    GAF,
+    GEO,
+    GEONAMES,
+    KG,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SEM,
+    SKOS,
+    WIKIDATA,
+    XSD,
+)
 
 Triple = tuple[Node, Node, Node]
 
@@ -136,9 +151,14 @@ class _Mapper:
             self.provenance(node, actor.mentions)
 
     def map_events(self) -> None:
-        for ev in self.ex.events:
-            # the key, not just the trigger: "mutinies in 2012 and 2020" is two events on one word
-            node = URIRef(iris.event_iri(self.base, self.ex.article.id, ev.type, ev.key))
+        # "mutinies in 2012 and 2020" is two events on one trigger word: their dates tell
+        # their IRIs apart (not the extractor's keys, which the graph does not record)
+        variants = iris.event_variants([
+            (ev.type, ev.trigger.start, ev.earliest.isoformat() if ev.earliest else "",
+             ev.latest.isoformat() if ev.latest else "", ev.label) for ev in self.ex.events])
+        for ev, variant in zip(self.ex.events, variants, strict=True):
+            node = URIRef(iris.event_iri(self.base, self.ex.article.id, ev.type, ev.trigger.start,
+                                         variant))
             self.add(node, RDF.type, SEM.Event)
             self.add(node, RDF.type, KG[ev.type])
             self.add(node, RDFS.label, Literal(ev.label))
@@ -181,7 +201,8 @@ class _Mapper:
             self.add(s, KG[rel.predicate], o)
 
 
-def extraction_triples(ex: Extraction, base: str = iris.DEFAULT_BASE) -> tuple[URIRef, list[Triple]]:
+def extraction_triples(ex: Extraction, base: str = iris.DEFAULT_BASE
+                       ) -> tuple[URIRef, list[Triple]]:
     """Return the article's graph IRI and the de-duplicated triples of its named graph."""
     m = _Mapper(ex, base)
     m.map_article()
@@ -207,5 +228,4 @@ def add_to_dataset(ds: Dataset, graph_iri: URIRef, triples: list[Triple]) -> Non
 
 
 def iter_quads(ds: Dataset) -> Iterator[tuple[Node, Node, Node, Node]]:
-    for s, p, o, g in ds.quads((None, None, None, None)):
-        yield s, p, o, g
+    yield from ds.quads((None, None, None, None))

