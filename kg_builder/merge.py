@@ -476,12 +476,25 @@ class Merger:
                 if not ends or min(ends) < earliest_ok or min(ends) > latest_ok:
                     continue
                 view = StoreGraph(self.store, g)
-                if not compatible(claim.type, _event_type(view, s)):
+                if not compatible(claim.type, _event_type(view, s)) or self._far(claim, view, s):
                     continue
                 found[(g.value, s.value)] = read_claim(view, g.value, s.value, self.base,
                                                        own=False)
             day += dt.timedelta(days=1)
         return [found[k] for k in sorted(found)]
+
+    def _far(self, claim: Claim, view: GraphView, event: ox.NamedNode) -> bool:
+        """A cheap screen before reading a stored claim in full: its place has coordinates
+        of its own, is not a country, and lies beyond the distance threshold."""
+        if claim.point is None:
+            return False
+        places = [p for p in view.objects(event, _T["place"]) if isinstance(p, ox.NamedNode)]
+        if len(places) != 1:
+            return False
+        point = _coords(view, places[0])
+        if point is None or _is_country(view, places[0]):
+            return False
+        return haversine_km(claim.point, point) - claim.slack_km > self.settings.km
 
     def _settle(self, stored: list[Claim], new: list[Claim]) -> tuple[dict[str, str], Changes]:
         """Re-cluster ``stored`` (every claim of the events concerned) with ``new`` (an
