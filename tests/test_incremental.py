@@ -9,6 +9,7 @@ the store-size checks use synthetic extractions written straight through the bui
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import time
 from pathlib import Path
@@ -304,3 +305,22 @@ def test_a_report_of_a_stored_event_joins_it_and_removal_restores_the_store():
         assert graphs_of_e == {B + "article/copy-of-12", B + "article/syn-00012"}
     remove_articles(store, ["copy-of-12"])
     assert sorted(str(q) for q in store) == before
+
+
+def test_base_iri_is_recorded_and_used_by_later_builds_and_removal(tmp_path):
+    store = tmp_path / "s"
+    base = "https://example.org/kg/"
+    build(store, T_AC, T_SW, extra=("--base-iri", base, "-q"))
+    s = ox.Store.read_only(str(store))
+    names = {g.value for g in s.named_graphs() if g != META_GRAPH}
+    assert names == {base + "article/ac-0312-tillaberi-market", base + "article/sw-2024-0312-021"}
+    assert all(q.subject.value.startswith(base) for q in s if q.graph_name != META_GRAPH)
+    del s
+    res = run("build", str(WIRE / SW), "--store", str(store))
+    assert res.exit_code == 2 and "--base-iri https://example.org/kg/" in res.output
+    # the failed build's traceback (kept by CliRunner) still holds the open store: let it go
+    del res
+    gc.collect()
+    res = run("remove", "sw-2024-0312-021", "--store", str(store))
+    assert res.exit_code == 0, res.output
+    assert graphs(store) == ["ac-0312-tillaberi-market"]
