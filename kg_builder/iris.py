@@ -101,3 +101,8 @@ def event_variants(events: Sequence[tuple[str, int, str, str, str]]) -> list[str
             seen[dates] = n + 1
             out[i] = dates if n == 0 else f"{dates}/{n}"
     return out
+
+
+def relation_iri(base: str, article_id: str, subject: str, predicate: str, obj: str) -> str:
+    """The reified statement of one relation as one article states it."""
+    return f"{base}relation/{digest(f'{article_id}|{subject}|{predicate}|{obj}')}"

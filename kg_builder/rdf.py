@@ -199,6 +199,16 @@ class _Mapper:
             if s is None or o is None or s == o:
                 continue
             self.add(s, KG[rel.predicate], o)
+            if rel.mentions:
+                # The statement itself, reified, carries the sentence it comes from: plain RDF
+                # that every store understands (no RDF-star needed).
+                node = URIRef(iris.relation_iri(self.base, self.ex.article.id, str(s),
+                                                rel.predicate, str(o)))
+                self.add(node, RDF.type, RDF.Statement)
+                self.add(node, RDF.subject, s)
+                self.add(node, RDF.predicate, KG[rel.predicate])
+                self.add(node, RDF.object, o)
+                self.provenance(node, rel.mentions)
 
 
 def extraction_triples(ex: Extraction, base: str = iris.DEFAULT_BASE

@@ -291,3 +291,18 @@ def test_seed_article_kati_attack(tmp_path):
         for x in select(store, "SELECT ?l WHERE { ?p a sem:Place ; rdfs:label ?l ; geo:lat ?x }")
     }
     assert {"Mali", "Bamako", "Kati"} <= places
+
+
+def test_relations_carry_their_sentence(example_store):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    store = open_ro(example_store)
+    rows = select(
+        store,
+        """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        SELECT ?s ?p ?o ?m ?t WHERE { ?r a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ;
+        rdf:object ?o ; gaf:denotedBy ?m . ?m kg:anchorOf ?t . ?s ?p ?o }""",
+    )
+    assert rows
+    for r in rows:
+        b, e = map(int, re.search(r"#char=(\d+),(\d+)$", r["m"]).groups())
+        assert text[b:e] == r["t"]
