@@ -110,9 +110,14 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes running the NLP pipeline.")
 @click.option("--force", is_flag=True, help="Rebuild articles even when their text is unchanged.")
+@click.option("--merge-days", type=click.IntRange(0, 30), default=1, show_default=True,
+              help="Reports of one event may disagree on its date by this many days.")
+@click.option("--merge-km", type=click.FloatRange(0, 1000), default=25.0, show_default=True,
+              help="Reports of one event may place it this far apart (km).")
+@click.option("--no-merge", is_flag=True, help="Keep each article's events apart.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model, gazetteers,
-          workers, force, quiet) -> None:
+          workers, force, merge_days, merge_km, no_merge, quiet) -> None:
     """Build articles into the graph.
 
     INPUTS are .txt, .json and .jsonl files, folders (read recursively) or '-' for standard
@@ -152,7 +157,8 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
     articles = read_inputs(list(inputs), published=published, title=title, url=url,
                            on_problem=on_problem)
     options = BuildOptions(model=model, gazetteers=tuple(gazetteers), workers=workers,
-                           base=base, force=force)
+                           base=base, force=force, merge=not no_merge, merge_days=merge_days,
+                           merge_km=merge_km)
     warn = (lambda m: None) if quiet else (lambda m: _echo_err(f"kg-builder: warning: {m}"))
     import pyoxigraph as ox
 
@@ -172,12 +178,14 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
             report = build_into(store, articles, options, on_warning=warn)
             store.flush()
     except (StoreError, ModelError, BaseMismatch, GazetteerError) as exc:
+        store = None  # release the store's lock before reporting (tests run in-process)
         raise UserError(str(exc)) from None
     if not quiet:
         _echo_err(f"built {report.built} article(s), skipped {report.skipped} unchanged, "
                   f"rejected {rejected}: {report.events} events, {report.actors} actors, "
                   f"{report.places} places, {report.triples} triples into {where} "
-                  f"in {report.seconds:.1f} s")
+                  f"in {report.seconds:.1f} s; {report.merged} events merged with other "
+                  f"articles' reports, {report.replaced} articles replaced")
     if rejected:
         sys.exit(EXIT_BAD_INPUT)
 
