@@ -34,7 +34,9 @@ Rules (documented for users in the README's input section):
   A date that has not begun anywhere on Earth yet (after today in UTC+14) → warning. The
   ``published`` option applies to text inputs and is the default for JSON records without one.
   The ``title`` and ``url`` options apply to text inputs only.
-* Invalid ``url`` (no scheme, spaces, ``<>"{}|\\^```, control characters, bad ``%``), or ``url``,
+* Invalid ``url`` (no scheme, spaces, ``<>"{}|\\^```, control characters, bad ``%``,
+  bidirectional formatting characters, or anything else RFC 3987 forbids, such as a bad host or
+  port or a second ``#``: checked with Oxigraph's IRI parser, as the store would), or ``url``,
   ``title`` or ``source`` that is not a string → warning, the field dropped (not repaired: a
   guessed URL would be wrong data). ``text`` missing, not a string, empty, not valid Unicode or
   with no letters or digits → the record is rejected.
@@ -63,6 +65,8 @@ from pathlib import Path
 from typing import IO, Any, AnyStr, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from pyoxigraph import NamedNode
+
 from .model import Article
 
 #: Suffixes read from folders (and accepted for explicit files).
@@ -85,6 +89,9 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
 )
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
 _IRI_BAD = re.compile(r"[\x00-\x20\x7f-\x9f<>\"{}|\\^`]")
+# RFC 3987 section 4.1: IRIs must not contain bidirectional formatting characters (they make
+# a URL display as another one); the isolates of Unicode 6.3 are treated the same way.
+_IRI_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _IRI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
@@ -380,6 +387,15 @@ def iri_problem(url: str) -> str | None:
         return "has no scheme such as https:"
     if _BAD_PERCENT.search(url):
         return "has a '%' not followed by two hex digits"
+    bidi = _IRI_BIDI.search(url)
+    if bidi:
+        return f"contains bidirectional formatting character U+{ord(bidi.group()):04X}"
+    try:  # the rest of RFC 3987: host, port, one '#', no private-use or non-characters...
+        NamedNode(url)
+    except ValueError as e:  # "Invalid character '[' in host" → "invalid character '[' in host"
+        why = (str(e).splitlines() or ["not an IRI"])[0]
+        why = "".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in why)
+        return why[:1].lower() + why[1:]
     return None
 
 
