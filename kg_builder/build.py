@@ -54,6 +54,7 @@ class BuildOptions:
     merge: bool = True
     merge_days: int = 1
     merge_km: float = 25.0
+    dask: str | None = None   # scheduler address or "local": extract on a Dask cluster
 
     def merge_settings(self) -> MergeSettings:
         if self.merge_days < 0 or self.merge_km < 0:
@@ -109,7 +110,13 @@ def _worker_run(batch: list[Article]) -> list[Extraction]:
 
 
 def extract_all(articles: Iterable[Article], options: BuildOptions) -> Iterator[Extraction]:
-    """Extractions in input order, in this process or in a pool of ``options.workers``."""
+    """Extractions in input order, in this process, in a pool of ``options.workers`` or on the
+    Dask cluster ``options.dask`` (:mod:`kg_builder.distributed`)."""
+    if options.dask:
+        from .distributed import extract_dask
+
+        yield from extract_dask(articles, options)
+        return
     if options.workers <= 1:
         from .nlp import extract_docs, load_pipeline
 
