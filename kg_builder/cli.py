@@ -109,6 +109,10 @@ def main() -> None:
               help="Extra gazetteer file: places .tsv or actors .jsonl (repeatable).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes running the NLP pipeline.")
+@click.option("--dask", "dask", metavar="ADDRESS", default=None,
+              help="Run extraction on a Dask cluster: a scheduler address (tcp://host:8786) or "
+                   "'local' for a LocalCluster of --workers processes; needs pip install "
+                   "kg-builder[dask]")
 @click.option("--force", is_flag=True, help="Rebuild articles even when their text is unchanged.")
 @click.option("--merge-days", type=click.IntRange(0, 30), default=1, show_default=True,
               help="Reports of one event may disagree on its date by this many days.")
@@ -117,7 +121,7 @@ def main() -> None:
 @click.option("--no-merge", is_flag=True, help="Keep each article's events apart.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model, gazetteers,
-          workers, force, merge_days, merge_km, no_merge, quiet) -> None:
+          workers, dask, force, merge_days, merge_km, no_merge, quiet) -> None:
     """Build articles into the graph.
 
     INPUTS are .txt, .json and .jsonl files, folders (read recursively) or '-' for standard
@@ -131,6 +135,7 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
       kg-builder build article.txt --published 2022-07-22 --output graph.trig
     """
     from .build import BaseMismatch, BuildOptions, build_into
+    from .distributed import DaskError, require_dask
     from .gazetteer import GazetteerError
     from .nlp.pipeline import ModelError
     from .readers import read_inputs
@@ -142,6 +147,11 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
     for g in gazetteers:
         if not Path(g).is_file():
             raise UserError(f"{g}: no such gazetteer file")
+    if dask:
+        try:
+            require_dask()
+        except DaskError as exc:
+            raise UserError(str(exc)) from None
     try:
         base = iris.check_base(base_iri)
     except ValueError as exc:
@@ -158,7 +168,7 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
                            on_problem=on_problem)
     options = BuildOptions(model=model, gazetteers=tuple(gazetteers), workers=workers,
                            base=base, force=force, merge=not no_merge, merge_days=merge_days,
-                           merge_km=merge_km)
+                           merge_km=merge_km, dask=dask)
     warn = (lambda m: None) if quiet else (lambda m: _echo_err(f"kg-builder: warning: {m}"))
     import pyoxigraph as ox
 
@@ -177,7 +187,7 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
             store = open_store(where)
             report = build_into(store, articles, options, on_warning=warn)
             store.flush()
-    except (StoreError, ModelError, BaseMismatch, GazetteerError) as exc:
+    except (StoreError, ModelError, BaseMismatch, GazetteerError, DaskError) as exc:
         store = None  # release the store's lock before reporting (tests run in-process)
         raise UserError(str(exc)) from None
     if not quiet:

@@ -8,7 +8,7 @@ build, because merging an article's events with the store's depends on every art
 before it. So extractions are handed back **in input order**: the output of a Dask build is the
 output of a local build, quad for quad.
 
-How: the input is read lazily in partitions of ``options.batch_size`` articles; a sliding window
+How: the input is read lazily in partitions of :data:`PARTITION_SIZE` articles; a sliding window
 of at most two partitions per worker is in flight (running, queued or finished but not yet
 written), so memory stays flat however long the input is and every worker always has the next
 partition queued. Each worker process loads the spaCy pipeline once
@@ -46,6 +46,9 @@ CONNECT_TIMEOUT = 5.0
 WORKER_TIMEOUT = 60.0
 #: Partitions in flight per worker.
 IN_FLIGHT_PER_WORKER = 2
+#: Articles per partition at most (as the local pool's batches): small enough that the last
+#: partitions do not leave workers idle, large enough that scheduling costs nothing next to spaCy.
+PARTITION_SIZE = 8
 
 MISSING_EXTRA = "--dask needs the dask extra: pip install 'kg-builder[dask]'"
 
@@ -114,8 +117,8 @@ def _connect(address: str, workers: int) -> tuple[Any, Any]:
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT)
     except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for bad address
-        raise DaskError(f"cannot reach the Dask scheduler at {address} within "
-                        f"{CONNECT_TIMEOUT:g} s: {_one_line(exc)}") from None
+        raise DaskError(f"cannot reach the Dask scheduler at {address}: "
+                        f"{_one_line(exc)}") from None
     try:
         client.wait_for_workers(1, timeout=WORKER_TIMEOUT)
     except Exception:  # noqa: BLE001 - a TimeoutError from dask
@@ -142,7 +145,7 @@ def extract_dask(articles: Iterable[Article], options: BuildOptions) -> Iterator
         limit = IN_FLIGHT_PER_WORKER * n_workers
         # Absolute paths: a worker's working directory need not be the client's.
         gazetteers = tuple(str(Path(g).resolve()) for g in options.gazetteers)
-        size = max(1, options.batch_size)
+        size = max(1, min(options.batch_size, PARTITION_SIZE))
         parts = _partitions(articles, size)
         exhausted = False
         while True:
