@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg_builder import distributed
+from kg_builder import build, distributed
 from kg_builder.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,10 +79,20 @@ def test_dask_local_build_writes_the_local_builds_quads(tmp_path, monkeypatch):
     a, b = tmp_path / "a.nq", tmp_path / "b.nq"
     # Partitions of two: four partitions, all in flight on two workers at once.
     monkeypatch.setattr(distributed, "PARTITION_SIZE", 2)
+    # The order articles are written in: the input's, whichever worker finished first.
+    written: list[str] = []
+    add_extraction = build.add_extraction
+
+    def recording(store, ex, *args, **kwargs):
+        written.append(ex.article.id)
+        return add_extraction(store, ex, *args, **kwargs)
+
+    monkeypatch.setattr(build, "add_extraction", recording)
 
     dask_run = _invoke("build", str(source), "--dask", "local", "--workers", "2",
                        "--output", str(a))
     assert dask_run.exit_code == 0, dask_run.stderr
+    assert written == ids
     local_run = _invoke("build", str(source), "--output", str(b))
     assert local_run.exit_code == 0, local_run.stderr
 
