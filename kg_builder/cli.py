@@ -144,6 +144,13 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
         raise UserError("give either --store or --output, not both")
     if fmt and not output:
         raise UserError("--format applies to --output only")
+    from .export import ExportError, check_destination
+
+    if output:
+        try:  # before any input is read: a bad destination fails at once
+            check_destination(Path(output))
+        except ExportError as exc:
+            raise UserError(str(exc)) from None
     for g in gazetteers:
         if not Path(g).is_file():
             raise UserError(f"{g}: no such gazetteer file")

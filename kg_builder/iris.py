@@ -24,8 +24,8 @@ def slug(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     s = _NON_WORD.sub("-", stripped.casefold()).strip("-")
-    if not s:
-        s = "h" + digest(text, 12)
+    if not s:  # nothing but symbols: a digest of the canonical (NFC) spelling
+        s = "h" + digest(unicodedata.normalize("NFC", text), 12)
     return quote(s, safe="-")
 
 
@@ -35,11 +35,19 @@ def digest(text: str, length: int = 16) -> str:
 
 
 def check_base(base: str) -> str:
-    """Validate a base IRI for instances; it must be absolute and end in ``/`` or ``#``."""
+    """Validate a base IRI for instances: absolute, no fragment; a ``/`` is added at the end."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", base):
         raise ValueError(f"base IRI {base!r} is not an absolute IRI")
-    if not base.endswith(("/", "#")):
+    if "#" in base:
+        raise ValueError(f"base IRI {base!r} cannot hold '#': article IRIs get #char= fragments")
+    if not base.endswith("/"):
         base += "/"
+    try:
+        import pyoxigraph
+
+        pyoxigraph.NamedNode(base + "x")
+    except ValueError as exc:
+        raise ValueError(f"base IRI {base!r} is not an absolute IRI ({exc})") from None
     return base
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -46,6 +47,8 @@ def _int(n: int) -> Literal:
 
 
 def _dec(x: float, places: int = 6) -> Literal:
+    if not math.isfinite(x):
+        raise ValueError(f"not a finite number: {x!r}")  # never write NaN as xsd:decimal
     q = Decimal(str(round(x, places))).normalize()
     text = format(q, "f")
     if "." not in text:

@@ -62,7 +62,8 @@ def check_view(view: str) -> str:
     return view
 
 
-def _check_destination(path: Path) -> None:
+def check_destination(path: Path) -> None:
+    """Fail early, with the user's path in the message, when a file cannot be written there."""
     if path.is_dir():
         raise ExportError(f"{path}: is a folder, expected a file name")
     if not path.parent.is_dir():
@@ -79,7 +80,7 @@ def atomic_output(path: str | Path, mode: str = "wb", *,
     exception the temporary file is removed and ``path`` is left as it was.
     """
     path = Path(path)
-    _check_destination(path)
+    check_destination(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

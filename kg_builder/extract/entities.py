@@ -564,7 +564,7 @@ class EntityExtractor:
                 continue
             seen_anchor_starts.add(i)
             window_start = max(0, tok.idx - 90)
-            before = doc.text[window_start : tok.idx]
+            before = doc_text(doc)[window_start : tok.idx]
             m = _DIST_RE.search(before)
             if not m:
                 continue
@@ -579,7 +579,7 @@ class EntityExtractor:
             while end_tok + 1 < len(doc) and idx.token_place.get(end_tok + 1) == key:
                 end_tok += 1
             end_char = doc[end_tok].idx + len(doc[end_tok].text)
-            text = doc.text[start_char:end_char]
+            text = doc_text(doc)[start_char:end_char]
             distance = _distance_km(dist_text)
             bearing = None
             if m.group("bearing"):
@@ -825,6 +825,14 @@ def _with_titles(span: Span) -> Span:
     return span if start == span.start else doc[start : span.end]
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once: spaCy rebuilds it from every token on each access."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
 def _participant(tok: Token) -> bool:
     """A noun that takes part in the clause: subject, object, agent, victim or apposition."""
     t = tok
@@ -891,6 +899,8 @@ def _distance_km(text: str) -> float | None:
         value = float(n)
     if unit.group(1).startswith("mi"):
         value *= 1.609344
+    if not math.isfinite(value) or not 0 <= value <= 20_040:  # "NaN km"; half the equator
+        return None
     return round(value, 3)
 
 

@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span, Token
 from ..model import Article, Event
 from ..model import Span as TextSpan
 from . import lexicon
-from .entities import EntityIndex
+from .entities import EntityIndex, doc_text
 from .numbers import find_casualties, parse_count
 from .timex import TimeBounds, normalise
 
@@ -99,7 +99,7 @@ class _Found:
 
 
 def _tspan(doc: Doc, start: int, end: int) -> TextSpan:
-    return TextSpan(start, end, doc.text[start:end])
+    return TextSpan(start, end, doc_text(doc)[start:end])
 
 
 def _tok_span(tok: Token) -> TextSpan:
@@ -115,14 +115,15 @@ def _sentence_span(sent: Span) -> TextSpan:
 
 def is_caption(sent: Span) -> bool:
     """Photo captions and credit lines ("…, Mali May 25, 2021. Reuters / Name") are not news."""
-    para_start = sent.doc.text.rfind("\n", 0, sent.start_char) + 1
-    para_end = sent.doc.text.find("\n", sent.end_char)
-    para = sent.doc.text[para_start : para_end if para_end >= 0 else len(sent.doc.text)]
+    text = doc_text(sent.doc)
+    para_start = text.rfind("\n", 0, sent.start_char) + 1
+    para_end = text.find("\n", sent.end_char)
+    para = text[para_start : para_end if para_end >= 0 else len(text)]
     if re.search(r"\b(REUTERS|Reuters|AFP|AP|EPA|Getty Images|Photo|File photo)\s*/\s*\w+", para):
         return True
     if re.match(r"^\s*(FILE PHOTO|File photo|Photo:|PHOTO:)", para):
         return True
-    nxt = sent.doc.text[para_end + 1 : para_end + 1 + len(para)] if para_end >= 0 else ""
+    nxt = text[para_end + 1 : para_end + 1 + len(para)] if para_end >= 0 else ""
     return bool(para.strip()) and nxt.startswith(para.strip()) and len(para) < 300
 
 
@@ -385,7 +386,7 @@ class EventExtractor:
         paragraph that had a place of its own."""
         if etype not in _VIOLENT:
             return None
-        para_start = doc.text.rfind("\n", 0, sent.start_char)
+        para_start = doc_text(doc).rfind("\n", 0, sent.start_char)
         same_para = [
             f
             for f in found
@@ -889,7 +890,7 @@ def _dateline_end(doc: Doc) -> int:
     """End offset of a wire dateline ("KHARTOUM, April 16 (Reuters) - "), else 0."""
     cached = doc.user_data.get("kg_dateline_end")
     if cached is None:
-        m = _DATELINE.match(doc.text)
+        m = _DATELINE.match(doc_text(doc))
         cached = doc.user_data["kg_dateline_end"] = m.end() if m else 0
     return cached
 
@@ -903,7 +904,7 @@ def _anchor(previous: TimeBounds | None) -> TimeBounds | None:
 
 def _is_headline(sent: Span) -> bool:
     """A first line standing alone without a full stop is a headline: it restates the story."""
-    text = sent.doc.text
+    text = doc_text(sent.doc)
     line_end = text.find("\n", sent.start_char)
     line = text[sent.start_char : line_end if line_end >= 0 else len(text)].strip()
     return line_end >= 0 and bool(line) and line[-1] not in ".!?\"'”’" and len(line) < 200

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Token
 from ..model import Relation
 from ..model import Span as TextSpan
 from . import lexicon
-from .entities import EntityIndex
+from .entities import EntityIndex, doc_text
 
 _AFFIL_VERBS = {"link", "affiliate", "tie", "loyal", "connect", "align", "associate"}
 _ALLY_VERBS = {"back", "support", "arm", "fund", "train", "assist"}
@@ -44,7 +44,7 @@ def _span(doc: Doc, a: Token, b: Token) -> TextSpan:
     lo = min(a.left_edge.idx, b.left_edge.idx)
     hi_tok = max(a.right_edge, b.right_edge, key=lambda t: t.i)
     hi = hi_tok.idx + len(hi_tok.text)
-    return TextSpan(lo, hi, doc.text[lo:hi])
+    return TextSpan(lo, hi, doc_text(doc)[lo:hi])
 
 
 def _clause_subject(tok: Token, idx: EntityIndex) -> str | None:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -61,11 +62,20 @@ def _gazetteers(files: tuple[str, ...]):
 def kg_paragraphs(doc: Doc) -> Doc:
     """A line break ends a sentence: headlines, captions and paragraphs never run together.
 
-    Runs before the parser, which respects sentence starts that are already set.
+    Runs before the parser, which respects sentence starts that are already set. The starts are
+    written in one array: setting ``token.is_sent_start`` one by one rescans the document each
+    time (quadratic on long texts).
     """
+    if len(doc) < 2:
+        return doc
+    starts = doc.to_array([SENT_START]).astype("int64")
+    changed = False
     for i, tok in enumerate(doc[:-1]):
         if "\n" in tok.text or "\n" in tok.whitespace_:
-            doc[i + 1].is_sent_start = True
+            starts[i + 1] = 1
+            changed = True
+    if changed:
+        doc.from_array([SENT_START], starts.astype("uint64"))
     return doc
 
 
