@@ -332,13 +332,6 @@ def _violations(nlp, shapes, text: str) -> list[str]:
     return [f"{v.path} {v.value}" for v in validate_graph(store, shapes)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a distance written 'NaN km' or 'Infinity km' at the start of a sentence becomes "
-    "float('nan')/float('inf') in extract/entities.py _distance_km (float() accepts those "
-    "words), so the relative place gets kg:distanceKm, geo:lat and geo:long 'NaN.0', which "
-    "are not xsd:decimal values (3 SHACL violations). Fix: in _distance_km return None unless "
-    "math.isfinite(value); and in rdf._dec refuse non-finite numbers so the mapping can never "
-    "write one."))
 @pytest.mark.parametrize("text", ["They fled. NaN km north of Gao, they regrouped.",
                                   "They fled. Infinity km north of Gao, they regrouped."])
 def test_non_numbers_as_distances_do_not_reach_the_graph(nlp, shapes, text):

@@ -67,10 +67,6 @@ def test_canonically_equivalent_names_get_one_slug(text):
     assert iris.slug(nfc) == iris.slug(nfd) == iris.slug(text)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "iris.slug falls back to a digest of the raw text when nothing is left of a name, so two "
-    "canonically equivalent spellings of a name without letters or digits get two IRIs. Fix in "
-    "iris.slug: `s = 'h' + digest(unicodedata.normalize('NFC', text), 12)`."))
 def test_name_without_letters_gets_one_slug_for_equivalent_spellings():
     precomposed, decomposed = "\u2605\u0301\u0327", "\u2605\u0327\u0301"  # star + two accents
     assert unicodedata.normalize("NFC", precomposed) == unicodedata.normalize("NFC", decomposed)
@@ -123,12 +119,6 @@ def test_article_mention_and_event_iris_are_valid_and_ids_never_collide(
     assert_valid_iri(iris.event_iri(base, article_id, event_type, start, variant))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "iris.check_base accepts base IRIs that are not IRIs (a NUL, a bad %-escape, a bad host "
-    "or port); `build --base-iri` then dies with a ValueError traceback when the first IRI is "
-    "minted. Fix in iris.check_base: after the regex, `try: pyoxigraph.NamedNode(base + "
-    "'x')` / `except ValueError as e: raise ValueError(f'base IRI {base!r} is not an "
-    "absolute IRI ({e})') from None`."))
 @pytest.mark.parametrize("base", ["http://example.org/\x00/", "http://example.org/%zz/",
                                   "http://[example.org/", "http://example.org:port/"])
 def test_check_base_rejects_what_cannot_be_an_iri(base):
@@ -136,13 +126,6 @@ def test_check_base_rejects_what_cannot_be_an_iri(base):
         iris.check_base(base)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "iris.check_base accepts a base ending in '#' (its docstring says so), but mention IRIs "
-    "add '#char=B,E' to article IRIs, so every mention IRI then has two '#' and the build "
-    "dies with 'ValueError: Invalid IRI code point' (`kg-builder build a.txt --base-iri "
-    "http://example.org/kg#`). Fix in iris.check_base: reject any '#' in the base "
-    "(ValueError: 'a base IRI cannot hold #: article IRIs get #char= fragments').")
-)
 def test_a_base_the_checker_accepts_gives_valid_mention_iris():
     try:
         base = iris.check_base("http://example.org/kg#")

@@ -302,11 +302,6 @@ def _within(seconds: float, fn, *args):
     raise TimeoutError(f"{getattr(fn, '__name__', fn)} still running after {seconds} s")
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError, reason=(
-    "extraction is quadratic in the number of sentences: spaCy's Doc.text is rebuilt from "
-    "every token on each access, and extract/events.py is_caption() reads sent.doc.text four "
-    "times per sentence, extract/entities.py _relative_places() reads doc.text once per place "
-    "token. Fix: read doc.text once per document and pass it down."))
 def test_extraction_time_grows_linearly_with_sentences(pipeline):
     """500 one-line sentences naming a place: parsing takes about a second; extraction should
     take a fraction of that (it takes several seconds, 100,000 characters over a minute)."""
@@ -321,11 +316,6 @@ def test_extraction_time_grows_linearly_with_sentences(pipeline):
     assert "Mopti" in {p.name for p in doc._.extraction.places.values()}
 
 
-@pytest.mark.xfail(strict=True, raises=TimeoutError, reason=(
-    "nlp/pipeline.py kg_paragraphs is quadratic: each `token.is_sent_start = True` makes "
-    "spaCy check doc.has_annotation('DEP'), a scan of every token. Fix: collect the starts in "
-    "an array and set them once: arr = doc.to_array([SENT_START]).astype('int64'); "
-    "arr[i + 1] = 1 for each break; doc.from_array([SENT_START], arr.astype('uint64'))."))
 def test_paragraph_splitting_is_linear(pipeline):
     """16,000 tokens on 5,000 lines: marking sentence starts should take milliseconds."""
     from kg_builder.nlp.pipeline import kg_paragraphs
@@ -535,11 +525,6 @@ def test_failed_build_output_leaves_previous_file(tmp_path, monkeypatch, fmt, pi
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cli.build does not catch ExportError: a failed or impossible --output write is a "
-    "traceback (exit 1), found only after the whole build. Fix in cli.py build(): add "
-    "ExportError (from .export) to the caught exceptions, and check the destination "
-    "(kg_builder.export._check_destination) before reading any input."))
 def test_build_output_to_a_missing_folder_is_a_one_line_error(tmp_path, pipeline):
     res = CliRunner().invoke(main, ["build", str(EXAMPLE_JSONL), "-q",
                                     "--output", str(tmp_path / "no-such-folder" / "g.trig")])
