@@ -109,6 +109,10 @@ def _worker_run(batch: list[Article]) -> list[Extraction]:
     return list(extract_docs(_WORKER_NLP, batch, batch_size=len(batch)))
 
 
+#: Quads written between two flushes of the store's write buffers.
+FLUSH_QUADS = 200_000
+
+
 def extract_all(articles: Iterable[Article], options: BuildOptions) -> Iterator[Extraction]:
     """Extractions in input order, in this process, in a pool of ``options.workers`` or on the
     Dask cluster ``options.dask`` (:mod:`kg_builder.distributed`)."""
@@ -124,6 +128,12 @@ def extract_all(articles: Iterable[Article], options: BuildOptions) -> Iterator[
         yield from extract_docs(nlp, articles, batch_size=options.batch_size)
         return
     ctx = mp.get_context("spawn" if mp.get_start_method(allow_none=True) == "spawn" else "fork")
+    if ctx.get_start_method() == "fork":
+        from .nlp import load_pipeline
+
+        # Load once here: forked workers inherit the pipeline and gazetteers copy-on-write
+        # instead of each spending the start-up time and memory again.
+        load_pipeline(options.model, options.gazetteers)
     with ctx.Pool(options.workers, initializer=_worker_init,
                   initargs=(options.model, tuple(options.gazetteers))) as pool:
         size = max(1, min(options.batch_size, 8))
@@ -147,10 +157,16 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
                 continue
             yield article
 
+    unflushed = 0
     for ex in extract_all(todo(), options):
         for w in ex.warnings:
             on_warning(f"{ex.article.origin}: {w}")
-        add_extraction(store, ex, merger, report)
+        unflushed += add_extraction(store, ex, merger, report)
+        if unflushed >= FLUSH_QUADS:
+            # RocksDB buffers 128 MiB per column family before it writes a file: flushing
+            # keeps memory flat however many articles stream through.
+            store.flush()
+            unflushed = 0
         if report.built % options.batch_size == 0:
             on_progress(report)
     if report.built % options.batch_size:

@@ -240,3 +240,10 @@ def test_warnings_for_text_that_cannot_be_analysed(nlp):
     assert any("tokens" in w for w in ex.warnings)
     ex = extract(nlp, "Gunmen attacked a market in Gao on Thursday, witnesses said.")
     assert ex.warnings == []
+
+
+def test_a_two_word_trigger_is_one_event(nlp):
+    ex = extract(nlp, "Soldiers seized power in Niamey on Wednesday. An air strike hit a "
+                      "market in Gao on Thursday.")
+    assert [e.type for e in ex.events] == ["Coup", "Bombing"]
+    assert len({(e.type, e.trigger.start) for e in ex.events}) == 2

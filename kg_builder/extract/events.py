@@ -158,8 +158,11 @@ class EventExtractor:
         if tok.i == 0 or tok.pos_ not in {"NOUN", "PROPN"}:
             return None
         prev = tok.doc[tok.i - 1]
+        if prev.dep_ != "compound" and self._match(prev) is not None:
+            return None  # "seized power" was already found at "seized"
         for trig in self.triggers.get(prev.lemma_.lower(), []) + self.triggers.get(prev.lower_, []):
-            if len(trig.words) == 2 and trig.words[1] in {tok.lemma_.lower(), tok.lower_}:
+            if len(trig.words) == 2 and trig.pos == "NOUN" and \
+                    trig.words[1] in {tok.lemma_.lower(), tok.lower_}:
                 return trig.event_type
         return None
 
