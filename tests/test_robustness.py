@@ -142,14 +142,10 @@ def test_every_kind_of_bad_input_through_the_cli(tmp_path, monkeypatch, pipeline
     (and line); odd-but-usable input gives a warning; every good record becomes one named graph;
     the exit code is 2 because something was rejected.
 
-    The 20 MB article is read, hashed, stored and cut for analysis at the pipeline's
-    ``MAX_CHARS``. That limit is lowered here to 8,000 characters: analysing the real first
-    100,000 characters takes over a minute because parts of the extractor are quadratic in the
-    number of sentences (see ``test_extraction_time_grows_linearly_with_sentences``).
+    The 20 MB article is read, hashed and stored whole, and analysed up to the pipeline's
+    ``MAX_CHARS`` (100,000 characters) with a warning; peak memory and time stay bounded (about
+    350 MB and 7 s here, nearly all of it spaCy parsing those 100,000 characters).
     """
-    import kg_builder.nlp.pipeline as pl
-
-    monkeypatch.setattr(pl, "MAX_CHARS", 8_000)
     inbox = tmp_path / "inbox"
     (inbox / "sub").mkdir(parents=True)
     future = (dt.date.today() + dt.timedelta(days=400)).isoformat()
@@ -234,7 +230,7 @@ def test_every_kind_of_bad_input_through_the_cli(tmp_path, monkeypatch, pipeline
     one_line_naming(warnings, str(inbox / "sub" / "loop"), "symbolic link loop")
     big_warnings = [w for w in warnings if f" {inbox / 'g-big.txt'}: " in w]
     assert any("very long article" in w for w in big_warnings), warnings
-    assert any("only the first 8,000 were analysed" in w for w in big_warnings), warnings
+    assert any("only the first 100,000 were analysed" in w for w in big_warnings), warnings
     assert "rejected 12" in res.stderr
 
     built = article_graphs(store)
@@ -261,8 +257,9 @@ def test_every_kind_of_bad_input_through_the_cli(tmp_path, monkeypatch, pipeline
         ox.NamedNode("https://w3id.org/kg-builder/ontology#ArmedAttack"),
         ox.NamedNode(ARTICLE + "g-big")))
     assert len(big_events) == 1
-    # sane resources for a 20 MB input: a few copies of the text at most, not one per stage
-    assert grown_mb < 300, f"peak memory grew by {grown_mb:.0f} MB"
+    # sane resources for a 20 MB input: spaCy on 100,000 characters and a few copies of the
+    # text, not the whole text analysed (that would take gigabytes and minutes)
+    assert grown_mb < 800, f"peak memory grew by {grown_mb:.0f} MB"
     assert seconds < 60, f"build took {seconds:.1f} s"
 
 
@@ -303,8 +300,10 @@ def _within(seconds: float, fn, *args):
 
 
 def test_extraction_time_grows_linearly_with_sentences(pipeline):
-    """500 one-line sentences naming a place: parsing takes about a second; extraction should
-    take a fraction of that (it takes several seconds, 100,000 characters over a minute)."""
+    """500 one-line sentences naming a place: parsing takes about a second; extraction takes a
+    fraction of that. (It once took several seconds, and 100,000 characters over a minute,
+    because spaCy rebuilds Doc.text from the tokens on every access and it was read per
+    sentence and per place token.)"""
     from kg_builder.model import Article
 
     text = "Troops left Mopti.\n" * 500
@@ -317,7 +316,8 @@ def test_extraction_time_grows_linearly_with_sentences(pipeline):
 
 
 def test_paragraph_splitting_is_linear(pipeline):
-    """16,000 tokens on 5,000 lines: marking sentence starts should take milliseconds."""
+    """16,000 tokens on 5,000 lines: marking sentence starts takes milliseconds. (Setting
+    ``token.is_sent_start`` one token at a time scans the whole Doc each time: quadratic.)"""
     from kg_builder.nlp.pipeline import kg_paragraphs
 
     doc = pipeline.make_doc("Rain fell.\n" * 5_000)
@@ -362,8 +362,10 @@ def test_sigkill_mid_build_then_resume_equals_a_clean_build(tmp_path, pipeline):
 
     seed = int(time.time() * 1000) % 100_000
     rnd = random.Random(seed)
-    kill_after = rnd.randint(1, 25)     # article graphs visible before the kill...
-    extra_delay = rnd.uniform(0, 0.3)   # ...and then a moment that may fall mid-transaction
+    # Articles are extracted 32 at a time and then written one by one, so graphs appear in
+    # bursts: kill once some are visible, after a random moment that may fall mid-transaction.
+    kill_after = rnd.randint(1, 24)
+    extra_delay = rnd.uniform(0, 0.1)
     why = f"seed {seed}: kill after {kill_after} graphs + {extra_delay:.2f} s"
 
     store = tmp_path / "crashed"
@@ -397,7 +399,9 @@ def test_sigkill_mid_build_then_resume_equals_a_clean_build(tmp_path, pipeline):
     # The store opens for writing (its write-ahead log is replayed) and conforms.
     ox.Store(str(store)).flush()
     partial = article_graphs(store)
-    assert kill_after <= len(partial) < 40, why
+    # Nearly always fewer than 40 (the last 8 need an extraction batch of their own); a build
+    # that won the race still has to pass every check below.
+    assert kill_after <= len(partial) <= 40, why
     res = run("validate", "--store", str(store))
     assert res.exit_code == 0, (why, res.output)
     # Every article graph that is there is whole: the article node with its content hash.
