@@ -598,7 +598,7 @@ def _table(result: QueryResult, width: int | None, base: str | None,
     if result.boolean is not None:
         return ("yes" if result.boolean else "no") + "\n"
     cols = result.columns
-    cells = [[re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", term_text(t, base=base,
+    cells = [[re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+", " ", term_text(t, base=base,
                                                                        prefixes=prefixes))
               for t in row] for row in result.rows]
     numeric = [bool(result.rows) and all(r[i] is None or _is_numeric(r[i]) for r in result.rows)
