@@ -598,8 +598,7 @@ def _table(result: QueryResult, width: int | None, base: str | None,
     if result.boolean is not None:
         return ("yes" if result.boolean else "no") + "\n"
     cols = result.columns
-    cells = [[re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+", " ", term_text(t, base=base,
-                                                                       prefixes=prefixes))
+    cells = [[_UNPRINTABLE.sub(" ", term_text(t, base=base, prefixes=prefixes))
               for t in row] for row in result.rows]
     numeric = [bool(result.rows) and all(r[i] is None or _is_numeric(r[i]) for r in result.rows)
                for i in range(len(cols))]
@@ -669,6 +668,10 @@ def _json_term(term) -> dict:
                                             "predicate": _json_term(term.predicate),
                                             "object": _json_term(term.object)}}
     raise TypeError(f"cannot write {term!r} as SPARQL JSON")
+
+
+#: Characters that must not reach a terminal: C0/C1 controls, line separators, bidi controls.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
 
 
 def format_result(result: QueryResult, fmt: str = "table", *, width: int | None = None,
