@@ -177,6 +177,7 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
                            base=base, force=force, merge=not no_merge, merge_days=merge_days,
                            merge_km=merge_km, dask=dask)
     warn = (lambda m: None) if quiet else (lambda m: _echo_err(f"kg-builder: warning: {m}"))
+    progress = _progress_line() if not quiet and sys.stderr.isatty() else (lambda r: None)
     import pyoxigraph as ox
 
     from .store import open_store
@@ -184,7 +185,8 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
     try:
         if output:
             store = ox.Store()
-            report = build_into(store, articles, options, on_warning=warn)
+            report = build_into(store, articles, options, on_warning=warn,
+                                on_progress=progress)
             from .export.rdf import write_rdf
 
             write_rdf(store, Path(output), fmt or _format_from_suffix(output))
@@ -192,11 +194,14 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
         else:
             where = store_dir or DEFAULT_STORE
             store = open_store(where)
-            report = build_into(store, articles, options, on_warning=warn)
+            report = build_into(store, articles, options, on_warning=warn,
+                                on_progress=progress)
             store.flush()
     except (StoreError, ModelError, BaseMismatch, GazetteerError, DaskError) as exc:
         store = None  # release the store's lock before reporting (tests run in-process)
         raise UserError(str(exc)) from None
+    if not quiet and sys.stderr.isatty():
+        click.echo("", err=True)  # end the progress line
     if not quiet:
         _echo_err(f"built {report.built} article(s), skipped {report.skipped} unchanged, "
                   f"rejected {rejected}: {report.events} events, {report.actors} actors, "
@@ -205,6 +210,20 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
                   f"articles' reports, {report.replaced} articles replaced")
     if rejected:
         sys.exit(EXIT_BAD_INPUT)
+
+
+def _progress_line():
+    """A one-line progress display on a terminal: articles built, skipped, rate."""
+    import time
+
+    started = time.perf_counter()
+
+    def show(report) -> None:
+        elapsed = max(time.perf_counter() - started, 1e-6)
+        click.echo(f"\r{report.built} built, {report.skipped} skipped, "
+                   f"{report.built / elapsed:.1f} articles/s, {elapsed:.0f} s ", err=True, nl=False)
+
+    return show
 
 
 def _format_from_suffix(path: str) -> str:
