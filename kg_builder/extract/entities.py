@@ -272,23 +272,13 @@ class EntityExtractor:
         if entry.kind == "Person" and alias_span is None:
             alias_span = _with_titles(span)  # "Colonel Assimi Goita" is kept as a name seen
             if alias_span is not span:
-                self._add_actor(
-                    idx,
-                    span,
-                    entry.name,
-                    entry.kind,
-                    wikidata=entry.wikidata,
-                    country=entry.country,
-                )
-        return self._add_actor(
-            idx,
-            span,
-            entry.name,
-            entry.kind,
-            wikidata=entry.wikidata,
-            country=entry.country,
-            alias_span=alias_span,
-        )
+                self._add_entry(idx, span, entry)
+        return self._add_entry(idx, span, entry, alias_span=alias_span)
+
+    def _add_entry(self, idx: EntityIndex, span: Span, entry, **kw) -> str:
+        """Add a mention of a gazetteer actor under its canonical name, kind and links."""
+        return self._add_actor(idx, span, entry.name, entry.kind, wikidata=entry.wikidata,
+                               country=entry.country, **kw)
 
     def _state_actor(
         self,
@@ -302,15 +292,7 @@ class EntityExtractor:
         """A state force or government of ``country`` (from the gazetteer when it has one)."""
         entry = state_actor(self.gaz_actors, country, kind) if country else None
         if entry is not None:
-            return self._add_actor(
-                idx,
-                span,
-                entry.name,
-                entry.kind,
-                wikidata=entry.wikidata,
-                country=entry.country,
-                tokens=tokens,
-            )
+            return self._add_entry(idx, span, entry, tokens=tokens)
         return self._add_actor(idx, span, fallback_name, kind, country=country, tokens=tokens)
 
     # ---------------------------------------------------------------- main
@@ -366,9 +348,7 @@ class EntityExtractor:
             if place_entry.feature == "country" and self._acts(ent):
                 gov = state_actor(self.gaz_actors, place_entry.country_code, "Government")
                 if gov is not None:
-                    self._add_actor(
-                        idx, ent, gov.name, gov.kind, wikidata=gov.wikidata, country=gov.country
-                    )
+                    self._add_entry(idx, ent, gov)
                 else:
                     self._add_actor(
                         idx, ent, place_entry.name, "Government", country=place_entry.country_code
