@@ -130,6 +130,7 @@ def is_caption(sent: Span) -> bool:
 class EventExtractor:
     def __init__(self) -> None:
         self.triggers = lexicon.triggers()
+        self._idx: EntityIndex | None = None
 
     # ---------------------------------------------------------------- triggers
     def _match(self, tok: Token) -> tuple[str, Token] | None:
@@ -168,6 +169,7 @@ class EventExtractor:
 
     # ---------------------------------------------------------------- main
     def extract(self, doc: Doc, article: Article, idx: EntityIndex) -> list[Event]:
+        self._idx = idx  # for the count rules, which see only tokens
         found: list[_Found] = []
         previous_time: TimeBounds | None = None
         for n_sent, sent in enumerate(doc.sents):
@@ -659,11 +661,13 @@ class EventExtractor:
                 # "300 civilians are alleged to have been killed": the raised subject
                 victims = [c for c in tok.head.children if c.dep_ in {"nsubjpass", "nsubj"}]
             for c in victims:
-                if True:
-                    count, perp = _noun_count(c)
-                    perp = perp and not has_killer  # "FAMA killed 20 rebels": 20 fatalities
-                    if count is not None:
-                        self._set_count(ev, "killed" if lemma in _KILL else "injured", count, perp)
+                count, perp = _noun_count(c)
+                perp = perp and not has_killer  # "FAMA killed 20 rebels": 20 fatalities
+                if count is not None:
+                    self._set_count(ev, "killed" if lemma in _KILL else "injured", count, perp)
+                victim = self._idx.actor_of(c) if self._idx is not None else None
+                if victim and victim not in ev.agents and victim not in ev.targets:
+                    ev.targets.append(victim)  # "…, killing four soldiers": the army was hit
             for c in tok.conjuncts:
                 if c.lemma_.lower() in _KILL | _WOUND:
                     for d in c.children:
