@@ -247,3 +247,10 @@ def test_a_two_word_trigger_is_one_event(nlp):
                       "market in Gao on Thursday.")
     assert [e.type for e in ex.events] == ["Coup", "Bombing"]
     assert len({(e.type, e.trigger.start) for e in ex.events}) == 2
+
+
+def test_it_in_a_clause_refers_to_the_sentence_subject(nlp):
+    ex = extract(nlp, "The European Union adopted a decision in which it condemned the attack "
+                      "on Kidal.")
+    (ev,) = events(ex, "Statement")
+    assert [ex.actors[a].name for a in ev.agents] == ["European Union"]

@@ -779,10 +779,15 @@ class EntityExtractor:
                     if speaker:
                         idx.token_actor[tok.i] = speaker[0]
                         continue
-                if low in {"it", "its"} and n > 0 and tok.i not in idx.token_actor:
-                    prev_subj = [
+                if low in {"it", "its"} and tok.i not in idx.token_actor:
+                    # "The Council adopted conclusions in which it condemned …": this sentence's
+                    # subject when it comes first, else the previous sentence's subject
+                    own = [t for t in sent if t.i < tok.i and t.dep_ == "nsubj"
+                           and t.head.dep_ == "ROOT" and tok.head != t.head]
+                    before = sents[n - 1] if n > 0 else []
+                    prev_subj = own + [
                         t
-                        for t in sents[n - 1]
+                        for t in before
                         if t.dep_ in {"nsubj", "nsubjpass"} and t.head.dep_ == "ROOT"
                     ]
                     for t in prev_subj:
