@@ -855,22 +855,7 @@ def _distance_km(text: str) -> float | None:
     if unit is None:
         return None
     amount = low[: unit.start()].strip()
-    for q in (
-        "about",
-        "around",
-        "some",
-        "nearly",
-        "almost",
-        "roughly",
-        "approximately",
-        "more than",
-        "over",
-        "less than",
-        "under",
-        "just",
-        "only",
-        "barely",
-    ):
+    for q in _HEDGES:
         if amount.startswith(q + " "):
             amount = amount[len(q) + 1 :]
     if not amount or any(amount.startswith(v) for v in _VAGUE_DISTANCE):
