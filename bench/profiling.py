@@ -108,7 +108,7 @@ def startup(model: str | None) -> tuple[str, dict]:
 
 def components(articles, batch_size: int) -> tuple[str, dict]:
     """Each pipeline component alone over all docs; then the steps after NLP."""
-    from kg_builder.build import _write_batch
+    from kg_builder import build as kg_build
     from kg_builder.nlp import load_pipeline
     from kg_builder.nlp.pipeline import _doc_for
     from kg_builder.rdf import content_hash, extraction_triples
@@ -139,14 +139,23 @@ def components(articles, batch_size: int) -> tuple[str, dict]:
         mapped = after.time("extraction_triples (RDF mapping)",
                             lambda: [extraction_triples(ex) for ex in extractions])
         triples = sum(len(t) for _, t in mapped)
+        if hasattr(kg_build, "add_extraction"):  # the write path with event merging
+            _, merger = kg_build.prepare_store(store, kg_build.BuildOptions())
 
-        def write() -> None:
-            for i in range(0, len(mapped), batch_size):
-                _write_batch(store, mapped[i:i + batch_size])
-            store.flush()
+            def write() -> None:
+                for ex in extractions:
+                    kg_build.add_extraction(store, ex, merger)
+                store.flush()
 
-        after.time("_write_batch (to_ox + Store.extend) + flush", write,
-                   f"{triples:,} triples")
+            label = "add_extraction (mapping again + merge + writes) + flush"
+        else:
+            def write() -> None:
+                for i in range(0, len(mapped), batch_size):
+                    kg_build._write_batch(store, mapped[i:i + batch_size])
+                store.flush()
+
+            label = "_write_batch (to_ox + Store.extend) + flush"
+        after.time(label, write, f"{triples:,} triples")
         after.time("stored_hash (skip check, full store)", lambda: [
             stored_hash(store, URIRef(iris.article_iri(iris.DEFAULT_BASE, a.id)))
             for a in articles])
@@ -168,6 +177,8 @@ _ENTRY_POINTS = (
     ("kg_builder/rdf.py", "extraction_triples", "extraction_triples (RDF mapping)"),
     ("rdflib/term.py", None, "  rdflib terms (any function, tottime)"),
     ("kg_builder/build.py", "_write_batch", "_write_batch (store writes)"),
+    ("kg_builder/build.py", "add_extraction", "add_extraction (mapping, merge, writes)"),
+    ("kg_builder/merge.py", None, "  merge (any function, tottime)"),
     ("kg_builder/store.py", "to_ox", "  to_ox"),
     ("kg_builder/store.py", "stored_hash", "stored_hash (skip check)"),
     ("kg_builder/rdf.py", "content_hash", "content_hash"),
