@@ -126,3 +126,17 @@ def export(store: ox.Store, to: str, output: str | Path, view: str = "full") -> 
         return write_graphml(store, output, view=view)
     from .tables import write_csv
     return write_csv(store, output, view=view)
+
+
+def write_network(store: ox.Store, path: str | Path, view: str, lines) -> Path:
+    """Build the ``view`` network and write the text ``lines(graph)`` yields, atomically."""
+    from .network import build_network
+
+    check_view(view)
+    path = Path(path)
+    graph = build_network(store, view)
+    with atomic_output(path, "w", encoding="utf-8", newline="\n") as fh:
+        for line in lines(graph):
+            fh.write(line)
+            fh.write("\n")
+    return path

@@ -35,8 +35,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from .. import __version__
-from . import atomic_output, check_view
-from .network import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, build_network
+from .network import EDGE_ATTRIBUTES, NODE_ATTRIBUTES
 
 __all__ = [
     "write_gexf", "iter_gexf", "gexf_schema_errors", "gexf_semantic_errors",
@@ -238,14 +237,9 @@ def iter_gexf(graph: nx.Graph) -> Iterator[str]:
 
 def write_gexf(store: ox.Store, path: str | Path, view: str = "full") -> Path:
     """Write the ``view`` network of ``store`` as GEXF 1.3 to ``path``; return ``path``."""
-    check_view(view)
-    path = Path(path)
-    graph = build_network(store, view)
-    with atomic_output(path, "w", encoding="utf-8", newline="\n") as fh:
-        for line in iter_gexf(graph):
-            fh.write(line)
-            fh.write("\n")
-    return path
+    from . import write_network
+
+    return write_network(store, path, view, iter_gexf)
 
 
 # ----------------------------------------------------------------------------- validation

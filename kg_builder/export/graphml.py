@@ -26,9 +26,8 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
-from . import atomic_output, check_view
 from .gexf import escape_text, xml_safe
-from .network import EDGE_ATTRIBUTES, NODE_ATTRIBUTES, build_network
+from .network import EDGE_ATTRIBUTES, NODE_ATTRIBUTES
 
 __all__ = ["write_graphml", "iter_graphml", "GRAPHML_NS"]
 
@@ -104,11 +103,6 @@ def iter_graphml(graph: nx.Graph) -> Iterator[str]:
 
 def write_graphml(store: ox.Store, path: str | Path, view: str = "full") -> Path:
     """Write the ``view`` network of ``store`` as GraphML to ``path``; return ``path``."""
-    check_view(view)
-    path = Path(path)
-    graph = build_network(store, view)
-    with atomic_output(path, "w", encoding="utf-8", newline="\n") as fh:
-        for line in iter_graphml(graph):
-            fh.write(line)
-            fh.write("\n")
-    return path
+    from . import write_network
+
+    return write_network(store, path, view, iter_graphml)
