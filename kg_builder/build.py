@@ -24,7 +24,7 @@ from rdflib import URIRef
 from . import iris
 from .merge import Changes, Merger, MergeSettings
 from .model import Article, Extraction
-from .rdf import content_hash, extraction_triples
+from .rdf import content_hash, extraction_quads
 from .store import (
     apply_changes,
     get_meta,
@@ -32,7 +32,6 @@ from .store import (
     replace_graph,
     set_meta,
     stored_hash,
-    to_quads,
 )
 
 
@@ -195,15 +194,14 @@ def add_extraction(store: ox.Store, ex: Extraction, merger: Merger,
                    report: BuildReport | None = None) -> int:
     """Write one article's graph (replacing any older version under its id or URL), its events
     merged with the events other articles report; return the number of triples written."""
-    graph_iri, triples = extraction_triples(ex, merger.base)
-    graph = ox.NamedNode(str(graph_iri))
+    graph, new_quads = extraction_quads(ex, merger.base)
     old = [graph] if store.contains_named_graph(graph) else []
     if ex.article.url:
         old += [g for g in graphs_with_url(store, ex.article.url) if g != graph]
     if old:
         fix = merger.detach(old)
         apply_changes(store, drop=old, remove=fix.remove, add=fix.add)
-    quads, changes = merger.assign(graph, to_quads(graph, triples))
+    quads, changes = merger.assign(graph, new_quads)
     apply_changes(store, remove=changes.remove, add=[*changes.add, *quads])
     if report is not None:
         report.built += 1

@@ -66,6 +66,10 @@ _T = {name: ox.NamedNode(str(term)) for name, term in {
     "countryCode": KG.countryCode, "sameAs": OWL.sameAs, "identifier": SCHEMA.identifier,
     "date": XSD.date, "label": RDFS.label,
 }.items()}
+#: The predicates the merger reads from a graph (every ``_T`` term used as a predicate).
+_INDEXED = frozenset(_T[k] for k in (
+    "type", "earliest", "latest", "place", "agent", "target", "trigger", "lat", "long",
+    "relativeTo", "distanceKm", "countryCode", "sameAs", "identifier", "label"))
 _KG = str(KG._NS)
 _EVENT_TYPES = frozenset(EVENT_TYPES)
 _WIKIDATA = "http://www.wikidata.org/entity/"
@@ -153,19 +157,39 @@ class StoreGraph:
 
 
 class QuadGraph:
-    """A graph not yet in a store (the article being added), indexed by subject and predicate."""
+    """A graph not yet in a store (the article being added), indexed for what the merger reads.
+
+    Only the predicates :func:`read_claim` and :meth:`Merger.assign` look at are indexed (about
+    half of an article's quads describe mentions, which matching never reads), and only
+    ``kg:trigger`` by object; ``events`` lists the ``sem:Event`` subjects, found in the same
+    pass."""
 
     def __init__(self, quads: Iterable[ox.Quad]):
         self.index: dict[tuple, list] = {}
         self.reverse: dict[tuple, list] = {}
+        events: set[str] = set()
+        index, indexed = self.index, _INDEXED
+        trigger, rdf_type, event = _T["trigger"], _T["type"], _T["Event"]
         for q in quads:
-            self.index.setdefault((q.subject, q.predicate), []).append(q.object)
-            self.reverse.setdefault((q.predicate, q.object), []).append(q.subject)
+            p = q.predicate
+            if p not in indexed:
+                continue
+            s, o = q.subject, q.object
+            index.setdefault((s, p), []).append(o)
+            if p == trigger:
+                self.reverse.setdefault((p, o), []).append(s)
+            elif p == rdf_type and o == event and isinstance(s, ox.NamedNode):
+                events.add(s.value)
+        self.events = sorted(events)
 
     def objects(self, subject: ox.NamedNode, predicate: ox.NamedNode) -> list:
+        if predicate not in _INDEXED:
+            raise KeyError(f"QuadGraph does not index {predicate}")
         return self.index.get((subject, predicate), [])
 
     def subjects(self, predicate: ox.NamedNode, obj: ox.NamedNode) -> list:
+        if predicate != _T["trigger"]:
+            raise KeyError(f"QuadGraph indexes only kg:trigger by object, not {predicate}")
         return self.reverse.get((predicate, obj), [])
 
 
@@ -533,10 +557,7 @@ class Merger:
         must not be in the store (detach and drop an older version first).
         """
         view = QuadGraph(quads)
-        events = sorted({q.subject.value for q in quads
-                         if q.predicate == _T["type"] and q.object == _T["Event"]
-                         and isinstance(q.subject, ox.NamedNode)})
-        claims = [read_claim(view, graph.value, e, self.base) for e in events]
+        claims = [read_claim(view, graph.value, e, self.base) for e in view.events]
         touched = {other.event for claim in claims for other in self.candidates(claim)
                    if match(claim, other, self.settings) is not None}
         if not touched:
