@@ -21,6 +21,9 @@ and refuses IRIs with characters such as ``<``, ``>``, ``{`` or spaces) into a S
 listing the variables that block binds: ``#@values ?actor``), or, in a query without such a
 line, at the start of the first ``WHERE`` group. A parameter without a value is simply left
 out of the block, so the variable stays unbound and ``FILTER(!BOUND(?x) || ...)`` works.
+Lines between ``#@if ?x`` and ``#@end`` are dropped when none of the listed variables has a
+value: the lookup behind an unused filter is then not evaluated at all (Oxigraph evaluates
+both sides of ``{ FILTER(!BOUND(?x)) } UNION { lookup }`` whatever ``?x`` is).
 
 Why not pyoxigraph's ``substitutions=`` argument: in pyoxigraph 0.5 it only accepts variables
 of the outer SELECT projection and joins the value to the finished result, so a ``FILTER`` in
@@ -30,8 +33,12 @@ or Virtuoso.
 
 Queries run over the union of the article graphs (``use_default_graph_as_union=True``). In
 Oxigraph that union is not de-duplicated: a triple stated in three article graphs matches three
-times. The bundled queries therefore aggregate with DISTINCT, MIN/MAX and per-attribute
-sub-selects; user queries should do the same.
+times. The bundled queries therefore aggregate with DISTINCT, MIN/MAX and GROUP BY; user
+queries should do the same. For speed they read each attribute inside ``GRAPH ?g { … }`` next
+to the statement that needs it (an actor's label from the graph that names it as an agent):
+Oxigraph then looks values up by index for the rows at hand (a for-loop join) instead of
+aggregating every label of the store first, and a value repeated in a thousand article graphs
+is read once per row instead of a thousand times.
 """
 
 from __future__ import annotations
@@ -82,6 +89,10 @@ _PARAM_RE = re.compile(
 _CLAUSE_RE = re.compile(r";\s*(?P<key>default|choices):\s*(?P<value>[^;]*?)\s*\Z")
 _COLUMN_RE = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\s+(?P<rest>.*))?\Z")
 _MARKER_RE = re.compile(r"#@values\b(?P<vars>.*)\Z")
+_IF_RE = re.compile(r"#@if\b(?P<vars>.*)\Z")
+_ELSE_RE = re.compile(r"#@else\b\s*\Z")
+_END_RE = re.compile(r"#@end\b\s*\Z")
+_ANY_MARKER_RE = re.compile(r"#@(?:values|if|else|end)\b")
 
 
 class QueryError(Exception):
@@ -205,7 +216,7 @@ def _header_lines(text: str) -> list[tuple[int, str]]:
         stripped = line.strip()
         if not stripped:
             continue
-        if not stripped.startswith("#") or _MARKER_RE.match(stripped):
+        if not stripped.startswith("#") or _ANY_MARKER_RE.match(stripped):
             break
         body = stripped[1:]
         lines.append((number, body[1:] if body.startswith(" ") else body))
@@ -451,31 +462,74 @@ def _values_block(bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal],
 
 
 def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, ox.NamedNode | ox.Literal]) -> str:
-    """The query text with a VALUES block for the bound parameters (see the module docstring)."""
+    """The query text with a VALUES block for the bound parameters (see the module docstring).
+
+    Lines between ``#@if ?a ?b`` and ``#@end`` are kept only when at least one of the listed
+    variables has a value (an ``#@else`` line starts the lines kept otherwise), so the lookups
+    of an unused filter cost nothing and a query can take the plan that suits its filters. A
+    file must give the same rows with every block in place (its own ``FILTER(!BOUND(?a) ...)``
+    decides, and aggregates that do not mind repeated rows), so that it still works when run as
+    plain SPARQL elsewhere; the markers only make it faster.
+    """
+    bound = {v.value for v in bindings}
+    where = q.path or q.name
     pieces: list[str] = []
     last = 0
     markers = 0
+    # One entry per open #@if: (keep this branch?, was the enclosing text kept?)
+    stack: list[tuple[bool, bool]] = []
+
+    def keeping() -> bool:
+        return all(keep for keep, _ in stack)
+
+    def switch(start: int, end: int, was: bool) -> None:
+        """Cut the text at a marker: emit what came before if it was kept, skip the marker."""
+        nonlocal last
+        if was:
+            pieces.append(q.text[last:start])
+        last = end
+
     for kind, tok, start in _tokens(q.text):
         if kind != "comment":
             continue
-        m = _MARKER_RE.match(tok)
-        if not m:
-            continue
-        markers += 1
-        names = [v.lstrip("?$") for v in m["vars"].split()] or None
-        pieces.append(q.text[last:start])
-        pieces.append(_values_block(bindings, names) or tok)
-        last = start + len(tok)
-    if markers:
-        pieces.append(q.text[last:])
-        return "".join(pieces)
-    if not bindings:
-        return q.text
-    position = _first_group(q.text)
+        end = start + len(tok)
+        if m := _IF_RE.match(tok):
+            names = [v.lstrip("?$") for v in m["vars"].split()]
+            if not names:
+                raise QueryError(f"{where}: '#@if' needs the variables it depends on")
+            was = keeping()
+            stack.append((bool(bound.intersection(names)), was))
+            switch(start, end, was)
+        elif _ELSE_RE.match(tok):
+            if not stack:
+                raise QueryError(f"{where}: '#@else' without '#@if'")
+            was = keeping()
+            keep, outer = stack.pop()
+            stack.append((not keep, outer))
+            switch(start, end, was)
+        elif _END_RE.match(tok):
+            if not stack:
+                raise QueryError(f"{where}: '#@end' without '#@if'")
+            was = keeping()
+            stack.pop()
+            switch(start, end, was)
+        elif (m := _MARKER_RE.match(tok)) and keeping():
+            markers += 1
+            names = [v.lstrip("?$") for v in m["vars"].split()] or None
+            pieces.append(q.text[last:start])
+            pieces.append(_values_block(bindings, names) or tok)
+            last = end
+    if stack:
+        raise QueryError(f"{where}: an '#@if' block has no '#@end'")
+    pieces.append(q.text[last:])
+    text = "".join(pieces)
+    if markers or not bindings:
+        return text
+    position = _first_group(text)
     if position is None:
-        raise QueryError(f"{q.path or q.name}: cannot place parameters: no WHERE group found "
+        raise QueryError(f"{where}: cannot place parameters: no WHERE group found "
                          "(add a '#@values' line where they belong)")
-    return q.text[:position] + " " + _values_block(bindings, None) + "\n" + q.text[position:]
+    return text[:position] + " " + _values_block(bindings, None) + "\n" + text[position:]
 
 
 def _first_group(text: str) -> int | None:
