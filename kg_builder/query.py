@@ -22,8 +22,9 @@ listing the variables that block binds: ``#@values ?actor``), or, in a query wit
 line, at the start of the first ``WHERE`` group. A parameter without a value is simply left
 out of the block, so the variable stays unbound and ``FILTER(!BOUND(?x) || ...)`` works.
 Lines between ``#@if ?x`` and ``#@end`` are dropped when none of the listed variables has a
-value: the lookup behind an unused filter is then not evaluated at all (Oxigraph evaluates
-both sides of ``{ FILTER(!BOUND(?x)) } UNION { lookup }`` whatever ``?x`` is).
+value (``#@else`` starts the lines kept otherwise): the lookup behind an unused filter is then
+not evaluated at all (Oxigraph evaluates both sides of ``{ FILTER(!BOUND(?x)) } UNION
+{ lookup }`` whatever ``?x`` is), and a query can take the plan that suits its filters.
 
 Why not pyoxigraph's ``substitutions=`` argument: in pyoxigraph 0.5 it only accepts variables
 of the outer SELECT projection and joins the value to the finished result, so a ``FILTER`` in
@@ -482,10 +483,10 @@ def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, ox.NamedNode | o
     def keeping() -> bool:
         return all(keep for keep, _ in stack)
 
-    def switch(start: int, end: int, was: bool) -> None:
-        """Cut the text at a marker: emit what came before if it was kept, skip the marker."""
+    def cut(start: int, end: int, was_kept: bool) -> None:
+        """At a marker: emit the text before it if that text was kept; skip the marker."""
         nonlocal last
-        if was:
+        if was_kept:
             pieces.append(q.text[last:start])
         last = end
 
@@ -495,24 +496,24 @@ def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, ox.NamedNode | o
         end = start + len(tok)
         if m := _IF_RE.match(tok):
             names = [v.lstrip("?$") for v in m["vars"].split()]
-            if not names:
-                raise QueryError(f"{where}: '#@if' needs the variables it depends on")
+            if not names or not all(_NAME_RE.match(n) for n in names):
+                raise QueryError(f"{where}: '#@if' needs the variables it depends on (#@if ?a ?b)")
             was = keeping()
             stack.append((bool(bound.intersection(names)), was))
-            switch(start, end, was)
+            cut(start, end, was)
         elif _ELSE_RE.match(tok):
             if not stack:
                 raise QueryError(f"{where}: '#@else' without '#@if'")
             was = keeping()
             keep, outer = stack.pop()
             stack.append((not keep, outer))
-            switch(start, end, was)
+            cut(start, end, was)
         elif _END_RE.match(tok):
             if not stack:
                 raise QueryError(f"{where}: '#@end' without '#@if'")
             was = keeping()
             stack.pop()
-            switch(start, end, was)
+            cut(start, end, was)
         elif (m := _MARKER_RE.match(tok)) and keeping():
             markers += 1
             names = [v.lstrip("?$") for v in m["vars"].split()] or None
