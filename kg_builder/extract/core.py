@@ -6,7 +6,7 @@ from spacy.tokens import Doc
 
 from ..gazetteer import ActorGazetteer, PlaceGazetteer
 from ..model import Article, Extraction
-from .entities import EntityExtractor
+from .entities import OBJECT_CACHES, EntityExtractor, doc_tokens
 from .events import EventExtractor
 from .relations import extract_relations
 
@@ -19,8 +19,17 @@ class Extractor:
         self.events = EventExtractor()
 
     def __call__(self, doc: Doc, article: Article) -> Extraction:
+        try:
+            return self._extract(doc, article)
+        finally:
+            # the tokens and spans cached while extracting must not stay on a doc that may
+            # be serialised (user_data goes through msgpack)
+            for key in OBJECT_CACHES:
+                doc.user_data.pop(key, None)
+
+    def _extract(self, doc: Doc, article: Article) -> Extraction:
         ex = Extraction(article=article)
-        if not any(t.is_alpha for t in doc):
+        if not any(t.is_alpha for t in doc_tokens(doc)):
             ex.warnings.append("no words to analyse")
             return ex
         ex.warnings.extend(_analysis_warnings(doc))
@@ -47,7 +56,7 @@ LONG_SENTENCE = 150
 def _analysis_warnings(doc: Doc) -> list[str]:
     """Say when the text could not be analysed well: not English, or sentences too long."""
     warnings = []
-    words = [t for t in doc if t.is_alpha]
+    words = [t for t in doc_tokens(doc) if t.is_alpha]
     if len(words) >= 20 and sum(t.is_stop for t in words) / len(words) < 0.15:
         warnings.append("text does not look like English; little or nothing may be extracted")
     for sent in doc.sents:

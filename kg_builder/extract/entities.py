@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+from spacy.attrs import ORTH
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span, Token
 
 from ..gazetteer import ActorGazetteer, PlaceGazetteer
@@ -109,6 +113,8 @@ _DIST_RE = re.compile(
     r"(?:capital\s+|city\s+of\s+|town\s+of\s+)?$",
     re.IGNORECASE,
 )
+#: ``ORTH`` values (string hashes, the same in every vocabulary) of "(" and ")".
+_ORTH_OPEN, _ORTH_CLOSE = hash_string("("), hash_string(")")
 _UNIT_RE = re.compile(r"(km|kilometres|kilometers|kms|miles|mi)\b", re.IGNORECASE)
 
 
@@ -466,24 +472,26 @@ class EntityExtractor:
     def _acronyms(self, idx: EntityIndex, doc: Doc, ents: list[Span]) -> None:
         """Join "Full Name (ACR)" and later uses of ACR to the full name's actor."""
         acr_to_key: dict[str, str] = {}
-        for tok in doc:
-            if tok.text == "(" and tok.i + 2 < len(doc) and doc[tok.i + 2].text == ")":
-                acr = doc[tok.i + 1]
-                prev = tok.i - 1
-                if (
-                    acr.text.isupper()
-                    and len(acr.text) >= 2
-                    and prev >= 0
-                    and prev in idx.token_actor
-                ):
-                    key = idx.token_actor[prev]
-                    acr_to_key[acr.text] = key
-                    old = idx.token_actor.get(acr.i)
-                    idx.token_actor[acr.i] = key
-                    idx.actors[key].aliases.add(acr.text)
-                    if old and old != key:
-                        self._merge_actor(idx, old, key)
-        for tok in doc:
+        # Token objects are costly to make: find the "( X )" triples in the ORTH array first.
+        orth = doc.to_array(ORTH)
+        opening, closing = np.uint64(_ORTH_OPEN), np.uint64(_ORTH_CLOSE)
+        for i in np.flatnonzero((orth[:-2] == opening) & (orth[2:] == closing)).tolist():
+            acr = doc[i + 1]
+            prev = i - 1
+            if (
+                acr.text.isupper()
+                and len(acr.text) >= 2
+                and prev >= 0
+                and prev in idx.token_actor
+            ):
+                key = idx.token_actor[prev]
+                acr_to_key[acr.text] = key
+                old = idx.token_actor.get(acr.i)
+                idx.token_actor[acr.i] = key
+                idx.actors[key].aliases.add(acr.text)
+                if old and old != key:
+                    self._merge_actor(idx, old, key)
+        for tok in doc_tokens(doc) if acr_to_key else ():
             if tok.text in acr_to_key:
                 key = acr_to_key[tok.text]
                 old = idx.token_actor.get(tok.i)
@@ -534,7 +542,8 @@ class EntityExtractor:
     def _relative_places(self, idx: EntityIndex, doc: Doc) -> None:
         """ "70 km east of Bamako" → a place of its own relative to the anchor place."""
         seen_anchor_starts: set[int] = set()
-        for i, tok in enumerate(doc):
+        tokens = doc_tokens(doc)
+        for i, tok in enumerate(tokens):
             key = idx.token_place.get(i)
             if (
                 key is None
@@ -545,7 +554,8 @@ class EntityExtractor:
             seen_anchor_starts.add(i)
             window_start = max(0, tok.idx - 90)
             before = doc_text(doc)[window_start : tok.idx]
-            m = _DIST_RE.search(before)
+            # _DIST_RE needs a unit word; the cheap search for one skips its slow backtracking
+            m = _DIST_RE.search(before) if _UNIT_RE.search(before) else None
             if not m:
                 continue
             dist_text = m.group("dist").strip()
@@ -558,7 +568,7 @@ class EntityExtractor:
             end_tok = i
             while end_tok + 1 < len(doc) and idx.token_place.get(end_tok + 1) == key:
                 end_tok += 1
-            end_char = doc[end_tok].idx + len(doc[end_tok].text)
+            end_char = tokens[end_tok].idx + len(tokens[end_tok].text)
             text = doc_text(doc)[start_char:end_char]
             distance = _distance_km(dist_text)
             bearing = None
@@ -593,7 +603,7 @@ class EntityExtractor:
     def _generic_actors(self, idx: EntityIndex, doc: Doc) -> None:
         last_of_kind: dict[str, str] = {}
         named = set(idx.actors)  # actors named in the text (entity pass)
-        for tok in doc:
+        for tok in doc_tokens(doc):
             if (
                 tok.pos_ not in {"NOUN", "PROPN"}
                 or tok.i in idx.token_actor
@@ -748,7 +758,7 @@ class EntityExtractor:
         sents = list(doc.sents)
         for n, sent in enumerate(sents):
             window = sents[max(0, n - 1) : n + 1]
-            for tok in sent:
+            for tok in doc_tokens(doc)[sent.start : sent.end]:
                 low = tok.lower_
                 if tok.pos_ != "PRON" and low not in {"his", "its", "their"}:
                     continue
@@ -816,6 +826,39 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["kg_text"] = doc.text
     return text
+
+
+def doc_tokens(doc: Doc) -> list[Token]:
+    """The doc's tokens as one list, made once: iterating a doc or indexing it makes a new
+    ``Token`` object every time, and the rules walk each doc many times."""
+    tokens = doc.user_data.get("kg_tokens")
+    if tokens is None:
+        tokens = doc.user_data["kg_tokens"] = list(doc)
+    return tokens
+
+
+#: ``user_data`` keys of the per-doc caches that hold spaCy objects (dropped after extraction).
+OBJECT_CACHES = ("kg_tokens", "kg_ents")
+
+
+def span_ents(span: Span) -> list[Span]:
+    """``span.ents`` (the entities wholly inside ``span``), from the doc's entities built once:
+    spaCy builds a ``Span`` for every entity of the whole doc on each ``span.ents``. The loop
+    is spaCy's own, started at the first entity that can qualify."""
+    doc = span.doc
+    cached = doc.user_data.get("kg_ents")
+    if cached is None:
+        ents = tuple(doc.ents)
+        cached = doc.user_data["kg_ents"] = (ents, [e.start for e in ents])
+    ents, starts = cached
+    out = []
+    end = span.end
+    for ent in ents[bisect_left(starts, span.start):]:
+        if ent.end <= end:
+            out.append(ent)
+        else:
+            break
+    return out
 
 
 def _participant(tok: Token) -> bool:

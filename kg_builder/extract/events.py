@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span, Token
 from ..model import Article, Event
 from ..model import Span as TextSpan
 from . import lexicon
-from .entities import EntityIndex, doc_text
+from .entities import EntityIndex, doc_text, doc_tokens, span_ents
 from .numbers import find_casualties, parse_count
 from .timex import TimeBounds, normalise
 
@@ -173,7 +173,8 @@ class EventExtractor:
         found: list[_Found] = []
         previous_time: TimeBounds | None = None
         for n_sent, sent in enumerate(doc.sents):
-            if is_caption(sent) or not any(t.is_alpha for t in sent):
+            tokens = doc_tokens(doc)[sent.start : sent.end]
+            if is_caption(sent) or not any(t.is_alpha for t in tokens):
                 continue
             if _is_headline(sent) and (n_sent == 0 or len(sent) <= 8):
                 continue  # a headline or a section heading ("Battle", "Background")
@@ -181,7 +182,7 @@ class EventExtractor:
             if dates:
                 previous_time = dates[-1][1]
             skip: set[int] = set()
-            for tok in sent:
+            for tok in tokens:
                 if tok.i in skip:
                     continue
                 etype = self._compound_trigger(tok)
@@ -227,7 +228,7 @@ class EventExtractor:
     ) -> list[tuple[Span, TimeBounds]]:
         out = []
         dateline_end = _dateline_end(sent.doc)
-        for ent in sent.ents:
+        for ent in span_ents(sent):
             if ent.label_ != "DATE" or ent.start_char < dateline_end:
                 continue  # "KHARTOUM, April 16 (Reuters) -": when it was filed, not happened
             text = ent.text
@@ -602,7 +603,7 @@ class EventExtractor:
         if keys:
             return best(keys)
         in_sent = []
-        for t in sent:
+        for t in doc_tokens(sent.doc)[sent.start : sent.end]:
             key = idx.place_of(t)
             if key and not idx.actor_of(t):
                 in_sent.append((abs(t.i - tok.i), key))
@@ -798,7 +799,7 @@ class EventExtractor:
             tok = f.token
             if tok.tag_ not in {"NNS", "NNPS"}:
                 continue
-            dates = [e for e in f.sent.ents if e.label_ == "DATE"]
+            dates = [e for e in span_ents(f.sent) if e.label_ == "DATE"]
             clause = tok
             while clause.pos_ not in {"VERB", "AUX"} and clause.head != clause:
                 clause = clause.head

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Token
 from ..model import Relation
 from ..model import Span as TextSpan
 from . import lexicon
-from .entities import EntityIndex, doc_text
+from .entities import EntityIndex, doc_text, doc_tokens
 
 _AFFIL_VERBS = {"link", "affiliate", "tie", "loyal", "connect", "align", "associate"}
 _ALLY_VERBS = {"back", "support", "arm", "fund", "train", "assist"}
@@ -76,7 +76,7 @@ def extract_relations(doc: Doc, idx: EntityIndex) -> list[Relation]:
     for outer, inner, pred, span in idx.inner_relations:
         add(outer, pred, inner, TextSpan(span.start_char, span.end_char, span.text))
 
-    for tok in doc:
+    for tok in doc_tokens(doc):
         lemma = tok.lemma_.lower()
         # leaderOf via apposition or "X leader Y"
         if lemma in lexicon.LEADER_NOUNS and tok.pos_ == "NOUN":
