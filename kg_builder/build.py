@@ -13,8 +13,10 @@ does not grow with the store.
 from __future__ import annotations
 
 import multiprocessing as mp
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -140,6 +142,64 @@ def extract_all(articles: Iterable[Article], options: BuildOptions) -> Iterator[
             yield from batch
 
 
+class _Failed:
+    """An exception raised in the extraction thread, handed to the writing thread."""
+
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+
+_END = object()
+
+
+def _ahead(items: Iterator[Extraction], size: int) -> Generator[Extraction, None, None]:
+    """``items``, computed in a background thread up to ``size`` ahead of the consumer.
+
+    With one worker the NLP pipeline and the store writes otherwise take turns on one core.
+    Oxigraph writes (and much of spaCy's numerical work) release the GIL, so running the
+    pipeline in its own thread lets them overlap on a second core. Order is kept; an exception
+    in the thread is raised in the consumer; when the consumer stops (or fails) the thread
+    stops at its next hand-over and closes ``items`` itself."""
+    q: queue.Queue = queue.Queue(maxsize=max(1, size))
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not offer(item):
+                    return
+            offer(_END)
+        except BaseException as exc:  # noqa: BLE001 - every failure is the consumer's to raise
+            offer(_Failed(exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=run, name="kg-builder-extract", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.exc
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptions,
                on_warning: Callable[[str], None] = lambda m: None,
                on_progress: Callable[[BuildReport], None] = lambda r: None) -> BuildReport:
@@ -148,26 +208,43 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
     started = time.perf_counter()
     base, merger = prepare_store(store, options)
 
+    def unchanged(article: Article) -> bool:
+        graph = URIRef(iris.article_iri(base, article.id))
+        return not options.force and stored_hash(store, graph) == content_hash(article.text)
+
     def todo() -> Iterator[Article]:
         for article in articles:
-            graph = URIRef(iris.article_iri(base, article.id))
-            if not options.force and stored_hash(store, graph) == content_hash(article.text):
+            if unchanged(article):
                 report.skipped += 1
                 continue
             yield article
 
+    extractions = extract_all(todo(), options)
+    threaded = options.workers <= 1 and not options.dask
+    if threaded:
+        # (a pool or a cluster already extracts while this process writes)
+        extractions = _ahead(extractions, 2 * options.batch_size)
     unflushed = 0
-    for ex in extract_all(todo(), options):
-        for w in ex.warnings:
-            on_warning(f"{ex.article.origin}: {w}")
-        unflushed += add_extraction(store, ex, merger, report)
-        if unflushed >= FLUSH_QUADS:
-            # RocksDB buffers 128 MiB per column family before it writes a file: flushing
-            # keeps memory flat however many articles stream through.
-            store.flush()
-            unflushed = 0
-        if report.built % options.batch_size == 0:
-            on_progress(report)
+    try:
+        for ex in extractions:
+            if threaded and unchanged(ex.article):
+                # checked again now that every article before it is written: an article given
+                # twice is skipped the second time whatever the timing of the two threads
+                report.skipped += 1
+                continue
+            for w in ex.warnings:
+                on_warning(f"{ex.article.origin}: {w}")
+            unflushed += add_extraction(store, ex, merger, report)
+            if unflushed >= FLUSH_QUADS:
+                # RocksDB buffers 128 MiB per column family before it writes a file: flushing
+                # keeps memory flat however many articles stream through.
+                store.flush()
+                unflushed = 0
+            if report.built % options.batch_size == 0:
+                on_progress(report)
+    finally:
+        if threaded:
+            extractions.close()  # stops the extraction thread now, not when collected
     if report.built % options.batch_size:
         on_progress(report)
     report.seconds = time.perf_counter() - started
