@@ -93,6 +93,7 @@ class _ValueRule:
     generic: str | None
     exact: bool = False
     cls: Node | None = None  # sh:class rules are run as their own anti-join query
+    key: str = ""  # the constraint and its parameters: equal keys, equal rules
 
 
 _MONTH_DAY = ("((01|03|05|07|08|10|12)-(0[1-9]|[12][0-9]|3[01])|(04|06|09|11)-(0[1-9]|[12][0-9]|30)"
@@ -157,7 +158,8 @@ def _datatype_rule(dt: URIRef, sg: Graph) -> _ValueRule:
             return "false"
         exact = False
     return _ValueRule("datatype", sparql_ok, py_ok,
-                      f"Value is not Literal with datatype {stringify_node(sg, dt)}", exact)
+                      f"Value is not Literal with datatype {stringify_node(sg, dt)}", exact,
+                      key=f"datatype {dt}")
 
 
 _NODE_KINDS = {
@@ -174,7 +176,8 @@ def _node_kind_rule(kind: Node, sg: Graph) -> _ValueRule:
         raise UnsupportedShapes(f"sh:nodeKind {kind}")
     expr, _ = _NODE_KINDS[kind]
     return _ValueRule("nodeKind", lambda x: expr.format(x=x), _node_kind_py(kind),
-                      f"Value is not of Node Kind {stringify_node(sg, kind)}", True)
+                      f"Value is not of Node Kind {stringify_node(sg, kind)}", True,
+                      key=f"nodeKind {kind}")
 
 
 def _node_kind_py(kind: Node) -> Callable[[Node], bool]:
@@ -257,7 +260,8 @@ def _pattern_rule(patterns: list[Node], flags: Node | None) -> _ValueRule:
     else:
         generic = "Value does not match every pattern in ('{}')".format(
             "', '".join(str(p.value) for p in patterns))  # type: ignore[union-attr]
-    return _ValueRule("pattern", sparql_ok, py_ok, generic)
+    return _ValueRule("pattern", sparql_ok, py_ok, generic,
+                      key=f"pattern {[src for src, _ in compiled]!r} {re_flags}")
 
 
 def _in_rule(values: list[Node]) -> _ValueRule:
@@ -269,7 +273,8 @@ def _in_rule(values: list[Node]) -> _ValueRule:
             return "false"
         return " || ".join(f"sameTerm({x}, {c})" for c in constants)
 
-    return _ValueRule("in", sparql_ok, lambda v: v in allowed, None)
+    return _ValueRule("in", sparql_ok, lambda v: v in allowed, None,
+                      key=f"in {sorted(map(repr, values))!r}")
 
 
 _RANGES = {  # predicate: (pass when compare_literal(v, m) ..., SPARQL operator, generic symbol)
@@ -319,7 +324,8 @@ def _range_rule(pred: URIRef, bounds: list[Node], sg: Graph) -> _ValueRule:
     else:
         generic = "Value is not {} in ({})".format(
             symbol, ", ".join(stringify_node(sg, c) for c in bounds))
-    return _ValueRule(pred.split("#")[-1], sparql_ok, py_ok, generic)
+    return _ValueRule(pred.split("#")[-1], sparql_ok, py_ok, generic,
+                      key=f"{pred} {sorted(map(repr, bounds))!r}")
 
 
 def _class_rule(classes: list[Node], sg: Graph) -> list[_ValueRule]:
@@ -376,7 +382,9 @@ def _or_rule(sg: Graph, lists: list[Node]) -> list[_ValueRule]:
                     for rs in members]
             return " || ".join(alts)
 
-        rules.append(_ValueRule("or", sparql_ok, py_ok, None))
+        rules.append(_ValueRule("or", sparql_ok, py_ok, None,
+                                key="or " + " | ".join(",".join(r.key for r in rs)
+                                                       for rs in members)))
     return rules
 
 
@@ -901,7 +909,8 @@ class _Compiler:
             return (f"{head}SELECT DISTINCT ?g ?this {cols} WHERE {{\n GRAPH ?g {{\n"
                     f"  {tgt}\n  {body}\n }}{flt}\n}}")
 
-        check = Check("sparql", "", projected=projected, extra_messages=messages, **base)
+        check = Check("sparql", "", projected=projected, extra_messages=messages,
+                      targets=targets, **base)
         self.templates.append((check, render))
 
 
@@ -957,21 +966,22 @@ def run_checks(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], 
     names = list(exclude)
     flt = f" FILTER({' && '.join(f'?g != {n}' for n in names)})" if names else ""
     subclasses = bool(store.query(f"ASK {{ GRAPH ?g {{ ?a {_SUBCLASS} ?b }}{flt} }}"))
-    scans: dict[URIRef, list[Check]] = {}
-    classes: dict[tuple[URIRef, Node], list[Check]] = {}
+    scans: dict[tuple[URIRef, tuple[str, ...]], list[tuple[Check, Callable]]] = {}
+    classes: dict[tuple[URIRef, Node], list[tuple[Check, Callable]]] = {}
     tasks: list[Callable[[], list[RawResult]]] = []
     for check, render in checks:
         if check.kind == "values" and check.path is not None:
-            scans.setdefault(check.path, []).append(check)
+            signature = tuple(r.key for r in check.rules)
+            scans.setdefault((check.path, signature), []).append((check, render))
         elif check.kind == "class" and check.path is not None:
             classes.setdefault((check.path, check.rules[0].cls), []).append(  # type: ignore[arg-type]
-                check)
+                (check, render))
         else:
             text = render(subclasses, flt)
             if text:
                 check.query = text
-                tasks.append(lambda check=check: list(_run(store, check)))
-    for path, group in scans.items():
+                tasks.append(lambda check=check: list(_run(store, check, subclasses, flt)))
+    for (path, _), group in scans.items():
         tasks.append(lambda path=path, group=group: list(
             _run_scan(store, path, group, subclasses, flt)))
     for (path, cls), group in classes.items():
@@ -983,89 +993,78 @@ def run_checks(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], 
         return [r for found in pool.map(lambda task: task(), tasks) for r in found]
 
 
-def _run_class(store: ox.Store, path: URIRef, cls: Node, group: list[Check], subclasses: bool,
-               flt: str) -> Iterator[RawResult]:
-    """sh:class on ``path`` for every shape in ``group``: one anti-join, then focus nodes."""
+def _run_class(store: ox.Store, path: URIRef, cls: Node, group: list[tuple[Check, Callable]],
+               subclasses: bool, flt: str) -> Iterator[RawResult]:
+    """sh:class on ``path`` for every shape in ``group``: one anti-join over all values; only
+    when it finds some does each shape run its own query, joined with its focus nodes."""
     type_path = f"{_TYPE}/{_SUBCLASS}*" if subclasses else _TYPE
-    query = (f"SELECT DISTINCT ?g ?this ?value WHERE {{\n"
-             f" {{ GRAPH ?g {{ ?this <{path}> ?value }} }}\n"
+    query = (f"ASK {{\n {{ GRAPH ?g {{ ?this <{path}> ?value }} }}\n"
              f" MINUS {{ GRAPH ?g {{ ?value {type_path} {_sparql_term(cls)} }} }}{flt}\n}}")
-    rows = [(r[0], r[1], r[2]) for r in store.query(query)]
-    if not rows:
+    if not store.query(query):
         return
-    for check in group:
-        focus = _focus_nodes(store, check.targets, subclasses,  # type: ignore[arg-type]
-                             {(g, t) for g, t, _ in rows})
-        msg = _message_text(_shape_messages(check) or [check.rules[0].generic or ""])
-        for g, t, v in rows:
-            if (g, t) in focus:
-                yield RawResult(g, _term_text(to_rdf(t)) or "", str(path),
-                                _term_text(to_rdf(v)), msg, check.severity,
-                                _term_text(check.shape) or "")
+    for check, render in group:
+        check.query = render(subclasses, flt)
+        yield from _run(store, check)
 
 
-def _run_scan(store: ox.Store, path: URIRef, group: list[Check], subclasses: bool,
-              flt: str) -> Iterator[RawResult]:
-    """One scan of ``path`` for the value rules of every shape in ``group``."""
-    rules = [(ci, r) for ci, c in enumerate(group) for r in c.rules]
-    binds = " ".join(f"BIND({_ok(r.sparql_ok('?value'))} AS ?ok{k})"
-                     for k, (_, r) in enumerate(rules))
-    cols = " ".join(f"?ok{k}" for k in range(len(rules)))
-    keep = " && ".join(f"?ok{k}" for k in range(len(rules)))
-    query = (f"SELECT ?g ?this ?value {cols} WHERE {{\n GRAPH ?g {{ ?this <{path}> ?value .\n"
+def _run_scan(store: ox.Store, path: URIRef, group: list[tuple[Check, Callable]],
+              subclasses: bool, flt: str) -> Iterator[RawResult]:
+    """The value rules shared by every shape of ``group`` on ``path``, in one scan.
+
+    The scan does not look at focus nodes at all; only when some value fails does each shape
+    run its own query, which joins the failing values with its focus nodes.
+    """
+    rules = group[0][0].rules
+    exprs: dict[str, int] = {}
+    for r in rules:
+        exprs.setdefault(_ok(r.sparql_ok("?value")), len(exprs))
+    columns = [exprs[_ok(r.sparql_ok("?value"))] for r in rules]
+    binds = " ".join(f"BIND({e} AS ?ok{k})" for e, k in exprs.items())
+    cols = " ".join(f"?ok{k}" for k in range(len(exprs)))
+    keep = " && ".join(f"?ok{k}" for k in range(len(exprs)))
+    query = (f"SELECT ?value {cols} WHERE {{\n GRAPH ?g {{ ?this <{path}> ?value .\n"
              f"  {binds}\n  FILTER(!({keep})) }}{flt}\n}}")
-    failing: dict[int, list[tuple[Node, Node, Node, _ValueRule]]] = {}
-    for row in store.query(query):
-        value: Node | None = None
-        for k, (ci, rule) in enumerate(rules):
-            ok = row[3 + k]
-            if ok is not None and ok.value == "true":
-                continue
-            if not rule.exact and rule.py_ok is not None:
-                value = to_rdf(row[2]) if value is None else value
-                if rule.py_ok(value):
-                    continue
-            failing.setdefault(ci, []).append((row[0], row[1], row[2], rule))
-    for ci, fails in failing.items():
-        check = group[ci]
-        focus = _focus_nodes(store, check.targets, subclasses,  # type: ignore[arg-type]
-                             {(g, t) for g, t, _, _ in fails})
-        own = _shape_messages(check)
-        shape = _term_text(check.shape) or ""
-        for g, t, v, rule in fails:
-            if (g, t) in focus:
-                yield RawResult(g, _term_text(to_rdf(t)) or "", str(path), _term_text(to_rdf(v)),
-                                _message_text(own or [rule.generic or ""]), check.severity,
-                                shape)
+    if not any(_failing_rules(row[0], [row[1 + c] for c in columns], rules)
+               for row in store.query(query)):
+        return
+    for check, render in group:
+        check.query = render(subclasses, flt)
+        yield from _run(store, check)
 
 
-def _focus_nodes(store: ox.Store, targets: _Targets, subclasses: bool,
-                 pairs: set[tuple[Node, Node]]) -> set[tuple[Node, Node]]:
-    """Which (graph, node) pairs are focus nodes of ``targets`` in that graph."""
-    maps, tgt = _target_group(targets, subclasses)
-    head = _merge_prefixes(*maps)
-    plain = sorted((p for p in pairs if all(isinstance(x, ox.NamedNode) for x in p)), key=str)
-    found: set[tuple[Node, Node]] = set()
-    for start in range(0, len(plain), 500):
-        values = " ".join(f"({g} {t})" for g, t in plain[start:start + 500])
-        query = (f"{head}SELECT DISTINCT ?g ?this WHERE {{ VALUES (?g ?this) {{ {values} }}\n"
-                 f" GRAPH ?g {{\n  {tgt}\n }} }}")
-        found.update((r[0], r[1]) for r in store.query(query))
-    for g, t in pairs:  # blank nodes cannot be written in VALUES: bind them one by one
-        if (g, t) in plain or all(isinstance(x, ox.NamedNode) for x in (g, t)):
+def _failing_rules(value: ox.NamedNode | ox.BlankNode | ox.Literal, oks: list,
+                   rules: list[_ValueRule]) -> list[_ValueRule]:
+    """The rules a value fails: SPARQL said "not surely ok", and pySHACL's rule agrees."""
+    failing = []
+    converted: Node | None = None
+    for ok, rule in zip(oks, rules, strict=True):
+        if ok is not None and ok.value == "true":
             continue
-        ask = f"{head}ASK {{ GRAPH ?g {{\n  {tgt}\n }} }}"
-        if store.query(ask, substitutions={ox.Variable("g"): g, ox.Variable("this"): t}):
-            found.add((g, t))
-    return found
+        if not rule.exact and rule.py_ok is not None:
+            converted = to_rdf(value) if converted is None else converted
+            if rule.py_ok(converted):
+                continue
+        failing.append(rule)
+    return failing
 
 
 def _shape_messages(check: Check) -> list[str]:
     return [str(m) for m in check.messages]
 
 
-def _run(store: ox.Store, check: Check) -> Iterator[RawResult]:
+def _has_focus_nodes(store: ox.Store, targets: _Targets, subclasses: bool, flt: str) -> bool:
+    maps, tgt = _target_group(targets, subclasses)
+    return bool(store.query(f"{_merge_prefixes(*maps)}ASK {{ GRAPH ?g {{\n  {tgt}\n }}{flt} }}"))
+
+
+def _run(store: ox.Store, check: Check, subclasses: bool = False,
+         flt: str = "") -> Iterator[RawResult]:
     shape = _term_text(check.shape) or ""
+    if check.kind == "sparql" and check.targets is not None and not _has_focus_nodes(
+            store, check.targets, subclasses, flt):
+        # SHACL-SPARQL shapes usually target only offending nodes: most often there are none,
+        # and asking is much cheaper than joining the constraint's own patterns first.
+        return
     path = str(check.path) if check.path is not None else None
     own = _shape_messages(check)
     solutions = store.query(check.query)
@@ -1077,18 +1076,11 @@ def _run(store: ox.Store, check: Check) -> Iterator[RawResult]:
         return
     if check.kind == "values":
         for row in solutions:
-            g = row[0]
-            focus = to_rdf(row[1])
-            value = to_rdf(row[2])
-            for i, rule in enumerate(check.rules):
-                ok = row[3 + i]
-                if ok is not None and ok.value == "true":
-                    continue
-                if not rule.exact and rule.py_ok is not None and rule.py_ok(value):
-                    continue
+            oks = [row[3 + i] for i in range(len(check.rules))]
+            for rule in _failing_rules(row[2], oks, check.rules):
                 msg = _message_text(own or [rule.generic or ""])
-                yield RawResult(g, _term_text(focus) or "", path, _term_text(value), msg,
-                                check.severity, shape)
+                yield RawResult(row[0], _term_text(to_rdf(row[1])) or "", path,
+                                _term_text(to_rdf(row[2])), msg, check.severity, shape)
         return
     if check.kind in ("min", "max"):
         for row in solutions:
