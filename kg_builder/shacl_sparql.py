@@ -969,10 +969,14 @@ def run_checks(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], 
     scans: dict[tuple[URIRef, tuple[str, ...]], list[tuple[Check, Callable]]] = {}
     classes: dict[tuple[URIRef, Node], list[tuple[Check, Callable]]] = {}
     tasks: list[Callable[[], list[RawResult]]] = []
+    maxima: dict[tuple[URIRef, int], list[tuple[Check, Callable]]] = {}
     for check, render in checks:
         if check.kind == "values" and check.path is not None:
             signature = tuple(r.key for r in check.rules)
             scans.setdefault((check.path, signature), []).append((check, render))
+        elif check.kind == "max":
+            maxima.setdefault((check.path, check.count), []).append(  # type: ignore[arg-type]
+                (check, render))
         elif check.kind == "class" and check.path is not None:
             classes.setdefault((check.path, check.rules[0].cls), []).append(  # type: ignore[arg-type]
                 (check, render))
@@ -984,6 +988,9 @@ def run_checks(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], 
     for (path, _), group in scans.items():
         tasks.append(lambda path=path, group=group: list(
             _run_scan(store, path, group, subclasses, flt)))
+    for (path, n), group in maxima.items():
+        tasks.append(lambda path=path, n=n, group=group: list(
+            _run_max(store, path, n, group, subclasses, flt)))
     for (path, cls), group in classes.items():
         tasks.append(lambda path=path, cls=cls, group=group: list(
             _run_class(store, path, cls, group, subclasses, flt)))
@@ -991,6 +998,20 @@ def run_checks(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], 
         return [r for task in tasks for r in task()]
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return [r for found in pool.map(lambda task: task(), tasks) for r in found]
+
+
+def _run_max(store: ox.Store, path: URIRef, n: int, group: list[tuple[Check, Callable]],
+             subclasses: bool, flt: str) -> Iterator[RawResult]:
+    """sh:maxCount ``n`` on ``path`` for every shape in ``group``: one count over all subjects
+    (Oxigraph's term identity); only when some exceed it does each shape join its focus nodes
+    and recount with rdflib's (which can only merge values, never split them)."""
+    query = (f"ASK {{ {{ SELECT ?g ?this WHERE {{ GRAPH ?g {{ ?this <{path}> ?kgv }}{flt} }}\n"
+             f" GROUP BY ?g ?this HAVING (COUNT(DISTINCT ?kgv) > {n}) }} }}")
+    if not store.query(query):
+        return
+    for check, render in group:
+        check.query = render(subclasses, flt)
+        yield from _run(store, check)
 
 
 def _run_class(store: ox.Store, path: URIRef, cls: Node, group: list[tuple[Check, Callable]],
