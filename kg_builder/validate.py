@@ -416,6 +416,13 @@ def _validate_store_sparql(store: ox.Store, shapes: Graph, *,
     the graph-by-graph engine: default graph first, then graphs by name, the article check
     before the SHACL results of each graph."""
     checks = _compiled(shapes)
+    try:
+        return _run_compiled(store, checks, threads)
+    except SyntaxError as exc:  # a query pySHACL might still run (its SPARQL goes through rdflib)
+        raise shacl_sparql.UnsupportedShapes(f"a compiled query was rejected: {exc}") from None
+
+
+def _run_compiled(store: ox.Store, checks: list, threads: int) -> tuple[list[Violation], int]:
     by_graph: dict[str, list[shacl_sparql.RawResult]] = {}
     order: list[tuple[str, ox.NamedNode | None]] = []
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
