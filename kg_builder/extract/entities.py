@@ -178,16 +178,17 @@ def _text_span(span: Span) -> TextSpan:
 def _clean_ent(ent: Span) -> Span | None:
     """Trim entity spans that cross a line break or carry stray punctuation."""
     doc = ent.doc
+    toks = doc_tokens(doc)
     start, end = ent.start, ent.end
     for i in range(ent.start, ent.end):
-        if "\n" in doc[i].text or "\n" in doc[i].whitespace_:
+        if "\n" in toks[i].text or "\n" in toks[i].whitespace_:
             if i > start:
-                end = i + 1 if "\n" in doc[i].whitespace_ and "\n" not in doc[i].text else i
+                end = i + 1 if "\n" in toks[i].whitespace_ and "\n" not in toks[i].text else i
                 break
             start = i + 1
-    while start < end and (doc[start].is_punct or doc[start].lower_ in {"the", "a", "an"}):
+    while start < end and (toks[start].is_punct or toks[start].lower_ in {"the", "a", "an"}):
         start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].lower_ in {"'s", "’s"}):
+    while end > start and (toks[end - 1].is_punct or toks[end - 1].lower_ in {"'s", "’s"}):
         end -= 1
     if start >= end:
         return None

@@ -107,7 +107,8 @@ def _tok_span(tok: Token) -> TextSpan:
 
 
 def _sentence_span(sent: Span) -> TextSpan:
-    text = sent.text
+    # ``sent.text`` sliced from the text built once (spaCy joins the tokens again each time)
+    text = doc_text(sent.doc)[sent.start_char : sent.end_char]
     stripped = text.rstrip()
     lead = len(text) - len(text.lstrip())
     return TextSpan(sent.start_char + lead, sent.start_char + len(stripped), stripped[lead:])
@@ -158,7 +159,7 @@ class EventExtractor:
     def _compound_trigger(self, tok: Token) -> str | None:
         if tok.i == 0 or tok.pos_ not in {"NOUN", "PROPN"}:
             return None
-        prev = tok.doc[tok.i - 1]
+        prev = doc_tokens(tok.doc)[tok.i - 1]
         if prev.dep_ != "compound" and self._match(prev) is not None:
             return None  # "seized power" was already found at "seized"
         for trig in self.triggers.get(prev.lemma_.lower(), []) + self.triggers.get(prev.lower_, []):
