@@ -12,11 +12,15 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__, iris
 from .store import DEFAULT_STORE, StoreError
+
+if TYPE_CHECKING:
+    from .readers import ReadProgress
 
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -138,7 +142,7 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
     from .distributed import DaskError, require_dask
     from .gazetteer import GazetteerError
     from .nlp.pipeline import ModelError
-    from .readers import read_inputs
+    from .readers import ReadProgress, input_size, read_inputs
 
     if output and store_dir:
         raise UserError("give either --store or --output, not both")
@@ -171,13 +175,15 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
             rejected += 1
         _echo_err(f"kg-builder: {'error' if problem.fatal else 'warning'}: {problem}")
 
+    show_progress = not quiet and sys.stderr.isatty()
+    read_progress = ReadProgress(input_size(list(inputs))) if show_progress else None
     articles = read_inputs(list(inputs), published=published, title=title, url=url,
-                           on_problem=on_problem)
+                           on_problem=on_problem, progress=read_progress)
     options = BuildOptions(model=model, gazetteers=tuple(gazetteers), workers=workers,
                            base=base, force=force, merge=not no_merge, merge_days=merge_days,
                            merge_km=merge_km, dask=dask)
     warn = (lambda m: None) if quiet else (lambda m: _echo_err(f"kg-builder: warning: {m}"))
-    progress = _progress_line() if not quiet and sys.stderr.isatty() else (lambda r: None)
+    progress = _progress_line(read_progress) if show_progress else (lambda r: None)
     import pyoxigraph as ox
 
     from .store import open_store
@@ -200,7 +206,7 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
     except (StoreError, ModelError, BaseMismatch, GazetteerError, DaskError) as exc:
         store = None  # release the store's lock before reporting (tests run in-process)
         raise UserError(str(exc)) from None
-    if not quiet and sys.stderr.isatty():
+    if show_progress:
         click.echo("", err=True)  # end the progress line
     if not quiet:
         _echo_err(f"built {report.built} article(s), skipped {report.skipped} unchanged, "
@@ -212,18 +218,38 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
         sys.exit(EXIT_BAD_INPUT)
 
 
-def _progress_line():
-    """A one-line progress display on a terminal: articles built, skipped, rate."""
+def _progress_line(read: ReadProgress | None):
+    """A one-line progress display on a terminal: articles, rate, share of input read, ETA.
+
+    The ETA extrapolates the time per input byte so far (articles cost about their size); it
+    is shown once a few seconds have passed and the input's size is known (not for stdin).
+    """
     import time
 
     started = time.perf_counter()
 
     def show(report) -> None:
         elapsed = max(time.perf_counter() - started, 1e-6)
-        click.echo(f"\r{report.built} built, {report.skipped} skipped, "
-                   f"{report.built / elapsed:.1f} articles/s, {elapsed:.0f} s ", err=True, nl=False)
+        line = (f"{report.built} built, {report.skipped} skipped, "
+                f"{report.built / elapsed:.1f} articles/s, {_clock(elapsed)}")
+        fraction = read.fraction if read is not None else None
+        if fraction is not None:
+            line += f", {fraction:.0%} of input read"
+            if 0 < fraction < 1 and elapsed >= 3:
+                line += f", ETA {_clock(elapsed * (1 - fraction) / fraction)}"
+        click.echo(f"\r{line} ", err=True, nl=False)
 
     return show
+
+
+def _clock(seconds: float) -> str:
+    """``42 s``, ``3:07`` or ``1:02:09``."""
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{sec:02d}" if hours else f"{minutes}:{sec:02d}"
 
 
 def _format_from_suffix(path: str) -> str:

@@ -458,12 +458,74 @@ class _Rejected(Exception):
     """A record is rejected; the message goes into a fatal problem."""
 
 
+@dataclass
+class ReadProgress:
+    """How far reading has gone, for a progress bar's ETA.
+
+    ``total_bytes`` is the size of every input file found before reading (None when stdin is
+    among the inputs: its size is unknown); ``done_bytes`` counts the bytes read so far. Bytes
+    are a fair measure of work because articles are read in order and cost about their size.
+    """
+
+    total_bytes: int | None = None
+    done_bytes: int = 0
+
+    @property
+    def fraction(self) -> float | None:
+        """Share of the input read (0–1), or None when the total is unknown."""
+        if not self.total_bytes:
+            return None
+        return min(1.0, self.done_bytes / self.total_bytes)
+
+
+class _CountingReader:
+    """A binary file whose reads are added to a :class:`ReadProgress`."""
+
+    def __init__(self, fh: IO[bytes], progress: ReadProgress):
+        self._fh = fh
+        self._progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._fh.read(size)
+        self._progress.done_bytes += len(data)
+        return data
+
+
+def input_size(paths: Sequence[str | os.PathLike[str]]) -> int | None:
+    """Bytes in the input files that :func:`read_inputs` would read (None with stdin).
+
+    Walks folders the way the reader does (input suffixes only, hidden entries skipped); files
+    that cannot be read count as 0 here and are reported by the reader.
+    """
+    total = 0
+    for arg in paths:
+        path = os.fspath(arg)
+        if path == STDIN:
+            return None
+        try:
+            if os.path.isdir(path):
+                for root, dirs, files in os.walk(path, followlinks=True):
+                    dirs[:] = [d for d in dirs if not d.startswith(".")]
+                    for name in files:
+                        if not name.startswith(".") and Path(name).suffix.lower() in SUFFIXES:
+                            try:
+                                total += os.stat(os.path.join(root, name)).st_size
+                            except OSError:
+                                pass
+            else:
+                total += os.stat(path).st_size
+        except OSError:
+            continue
+    return total
+
+
 class _Reader:
     """State of one batch: options, ids seen (for duplicates), files and folders read."""
 
     def __init__(self, *, published: dt.date | None, title: str | None, url: str | None,
                  on_problem: Callable[[InputProblem], None], large_article_chars: int | None,
-                 stdin: IO[bytes] | None):
+                 stdin: IO[bytes] | None, progress: ReadProgress | None = None):
+        self.progress = progress
         self.published = published
         self.title = title
         self.url = url
@@ -569,13 +631,16 @@ class _Reader:
                 self.problem(path, _os_error_message(e))
                 return
             with fh:
-                yield from self.read_jsonl(fh, path, index)
+                counted = fh if self.progress is None else _CountingReader(fh, self.progress)
+                yield from self.read_jsonl(counted, path, index)  # type: ignore[arg-type]
             return
         try:
             data = _read_bytes(path)
         except InputError as e:
             self.on_problem(e.problem)
             return
+        if self.progress is not None:
+            self.progress.done_bytes += len(data)
         if not data:
             self.problem(path, "empty file")
             return
@@ -886,7 +951,8 @@ def read_inputs(paths: Sequence[str | os.PathLike[str]], *, published: dt.date |
                 title: str | None = None, url: str | None = None,
                 on_problem: Callable[[InputProblem], None],
                 large_article_chars: int | None = DEFAULT_LARGE_ARTICLE_CHARS,
-                stdin: IO[bytes] | None = None) -> Iterator[Article]:
+                stdin: IO[bytes] | None = None,
+                progress: ReadProgress | None = None) -> Iterator[Article]:
     """Yield the articles in ``paths`` (files, folders, ``-`` for stdin), lazily, in order.
 
     Nothing is read until the generator is advanced, and JSON Lines are read line by line, so a
@@ -895,9 +961,10 @@ def read_inputs(paths: Sequence[str | os.PathLike[str]], *, published: dt.date |
     ``published`` (a date, or a datetime to keep the time) applies to text inputs and is the
     default for JSON records without one; ``title`` and ``url`` apply to text inputs only.
     ``large_article_chars`` (None to disable) is where the "very long article" warning starts.
-    ``stdin`` replaces ``sys.stdin.buffer`` (for tests and embedding).
+    ``stdin`` replaces ``sys.stdin.buffer`` (for tests and embedding). ``progress``, when
+    given, counts the bytes read (see :func:`input_size` for its total).
     """
     reader = _Reader(published=published, title=title, url=url, on_problem=on_problem,
-                     large_article_chars=large_article_chars, stdin=stdin)
+                     large_article_chars=large_article_chars, stdin=stdin, progress=progress)
     for path in paths:
         yield from reader.read_path(path)

@@ -306,3 +306,64 @@ def test_relations_carry_their_sentence(example_store):
     for r in rows:
         b, e = map(int, re.search(r"#char=(\d+),(\d+)$", r["m"]).groups())
         assert text[b:e] == r["t"]
+
+
+def _run_on_terminal(args: list[str], cwd: Path) -> str:
+    """Run the real command with stderr on a pseudo-terminal; return what it printed there."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "kg_builder", *args], cwd=cwd,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the other side closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=300)
+    os.close(leader)
+    assert proc.returncode == 0, b"".join(chunks).decode(errors="replace")
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_progress_line_shows_on_a_terminal_only(tmp_path):
+    records = [{"id": f"prog-{i}", "published": "2024-03-0" + str(1 + i % 9),
+                "text": f"Gunmen attacked a checkpoint near Kati on Monday, killing {i + 2} "
+                        "soldiers, the army said."} for i in range(40)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    shown = _run_on_terminal(["build", str(src), "--store", str(tmp_path / "s1")], tmp_path)
+    assert "\r40 built, 0 skipped" in shown
+    assert "100% of input read" in shown
+    assert re.search(r"articles/s", shown)
+    quiet = _run_on_terminal(["build", str(src), "--store", str(tmp_path / "s2"), "--quiet"],
+                             tmp_path)
+    assert "built," not in quiet and "\r" not in quiet
+    # not a terminal: the summary only, no carriage-return updates
+    result = run("build", str(src), "--store", str(tmp_path / "s3"))
+    assert result.exit_code == 0 and "\r" not in result.stderr
+
+
+def test_progress_line_eta_extrapolates_time_per_input_byte(monkeypatch, capsys):
+    import time
+    from types import SimpleNamespace
+
+    from kg_builder.cli import _progress_line
+    from kg_builder.readers import ReadProgress
+
+    clock = iter([100.0, 160.0])  # started at 100 s; shown at 160 s
+    monkeypatch.setattr(time, "perf_counter", lambda: next(clock))
+    read = ReadProgress(total_bytes=4_000, done_bytes=1_000)
+    _progress_line(read)(SimpleNamespace(built=30, skipped=2))
+    line = capsys.readouterr().err
+    # a quarter read in 60 s: three quarters left take 180 s
+    assert line == "\r30 built, 2 skipped, 0.5 articles/s, 1:00, 25% of input read, ETA 3:00 "

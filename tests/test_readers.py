@@ -830,3 +830,45 @@ def test_any_json_object_with_a_text_round_trips(record, ascii_only):
     assert [p for p in problems if p.fatal] == []
     [a] = articles
     assert a.text == record["text"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Read progress (the build's progress bar and ETA)
+
+
+def test_read_progress_counts_every_byte_of_jsonl_text_and_json_inputs(tmp_path):
+    from kg_builder.readers import ReadProgress, input_size
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    lines = [json.dumps({"id": f"p{i}", "text": f"Article {i} about a meeting in town.",
+                         "published": "2024-05-01"}) for i in range(50)]
+    (folder / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "sub" / "b.txt").write_text("A plain text article about rain.", encoding="utf-8")
+    (folder / "sub" / "c.json").write_text(json.dumps(
+        {"id": "c", "text": "A JSON article about a market.", "published": "2024-05-02"}),
+        encoding="utf-8")
+    (folder / "notes.md").write_text("not an input " * 100, encoding="utf-8")  # not counted
+    (folder / ".hidden.txt").write_text("hidden " * 100, encoding="utf-8")     # not counted
+    expected = sum(p.stat().st_size for p in (folder / "a.jsonl", folder / "sub" / "b.txt",
+                                              folder / "sub" / "c.json"))
+    assert input_size([folder]) == expected
+    progress = ReadProgress(input_size([folder]))
+    seen = []
+    for article in read_inputs([folder], published=dt.date(2024, 5, 3),
+                               on_problem=lambda p: None, progress=progress):
+        seen.append((article.id, progress.fraction))
+    assert len(seen) == 52
+    assert progress.done_bytes == expected and progress.fraction == 1.0
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and 0 < fractions[0]  # grows as reading goes on
+
+
+def test_input_size_is_unknown_for_stdin_and_ignores_missing_files(tmp_path):
+    from kg_builder.readers import ReadProgress, input_size
+
+    f = tmp_path / "x.txt"
+    f.write_text("Some text.", encoding="utf-8")
+    assert input_size([f, tmp_path / "missing.txt"]) == f.stat().st_size
+    assert input_size([f, "-"]) is None
+    assert ReadProgress(None).fraction is None and ReadProgress(0).fraction is None
