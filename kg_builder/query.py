@@ -495,8 +495,9 @@ def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, ox.NamedNode | o
             continue
         end = start + len(tok)
         if m := _IF_RE.match(tok):
-            names = [v.lstrip("?$") for v in m["vars"].split()]
-            if not names or not all(_NAME_RE.match(n) for n in names):
+            tokens = m["vars"].split()
+            names = [v[1:] for v in tokens]
+            if not tokens or not all(v[:1] in "?$" and _NAME_RE.match(v[1:]) for v in tokens):
                 raise QueryError(f"{where}: '#@if' needs the variables it depends on (#@if ?a ?b)")
             was = keeping()
             stack.append((bool(bound.intersection(names)), was))

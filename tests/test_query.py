@@ -13,6 +13,7 @@ import io
 import json
 import math
 import random
+import re
 import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -1124,3 +1125,88 @@ def test_timings_on_1000_articles(capsys):
         assert result.rows, q.name
     with capsys.disabled():
         print("\n" + "\n".join(report))
+
+
+# ---------------------------------------------------------------------------------------------
+# #@if / #@else / #@end blocks
+
+
+COND = parse_query("""# title: Conditional
+# description: blocks kept or dropped by the parameters given
+# param: a  string?  first
+# param: b  string?  second
+# column: x  anything
+SELECT ?x WHERE {
+  #@values ?a ?b
+  #@if ?a
+  A1 ?a
+  #@if ?b
+  AB ?b
+  #@else
+  A-not-B
+  #@end
+  #@else
+  not-A
+  #@end
+  #@if ?a ?b
+  A-or-B
+  #@end
+  tail
+}
+""", "cond")
+
+
+def _kept(params):
+    text = prepare_query(COND, bind_params(COND, params))
+    body = text[text.index("WHERE {") + 7:]
+    return [line.strip() for line in body.splitlines() if line.strip() not in ("", "}")]
+
+
+def test_if_blocks_keep_the_lines_for_the_parameters_given():
+    assert _kept({}) == ["#@values ?a ?b", "not-A", "tail"]
+    assert _kept({"a": "1"}) == ['VALUES (?a) { ("1") }', "A1 ?a", "A-not-B", "A-or-B", "tail"]
+    assert _kept({"a": "1", "b": "2"}) == ['VALUES (?a ?b) { ("1" "2") }', "A1 ?a", "AB ?b",
+                                           "A-or-B", "tail"]
+    assert _kept({"b": "2"}) == ['VALUES (?b) { ("2") }', "not-A", "A-or-B", "tail"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ("#@if ?a\nx", "has no '#@end'"),
+    ("#@end\nx", "'#@end' without '#@if'"),
+    ("#@else\nx", "'#@else' without '#@if'"),
+    ("#@if\nx\n#@end", "needs the variables"),
+    ("#@if a\nx\n#@end", "needs the variables"),
+])
+def test_unbalanced_or_empty_if_blocks_are_errors(body, message):
+    q = parse_query(f"SELECT ?a WHERE {{\n{body}\n}}", "bad")
+    with pytest.raises(QueryError, match=message):
+        prepare_query(q, {})
+
+
+_PARAM_SETS = {
+    "events": [{}, {"type": "ArmedAttack"}, {"place": "kelbo", "actor": "soldiers"},
+               {"from": "2022-07-21", "to": "2022-07-30", "min_fatalities": "1"},
+               {"actor": "wd:Q99990002", "type": "sem:Event"}],
+    "event-sources": [{}, {"type": "ArmedAttack"}, {"event": B + "event/4d9b4e0812010aef"}],
+    "coups": [{}, {"from": "2021-01-01"}],
+    "casualties": [{"by": b} for b in ("actor", "agent", "target", "place", "type", "month")]
+    + [{"from": "2022-07-22", "to": "2022-07-22"}],
+    "events-near": [{"place": "Port Amra", "radius": "200"}, {"lat": "12.5", "long": "-8.0"}],
+    "actors": [{}, {"kind": "kg:ArmedGroup"}],
+}
+
+
+@pytest.mark.parametrize("name, params", [(n, p) for n, sets in _PARAM_SETS.items() for p in sets])
+def test_if_blocks_only_speed_queries_up(store, name, params):
+    """Each bundled query gives the same rows with every #@if block left in (as plain SPARQL
+    on another store would run it) as with the blocks kg-builder keeps."""
+    q = load_query(name)
+    bindings = bind_params(q, params)
+    plain = parse_query(re.sub(r"#@(if|else|end)\b", r"# \1", q.text), name)
+    assert plain.text != q.text or "#@if" not in q.text
+    expected = run_query(store, q, bindings)
+    everything = run_query(store, plain, bindings)
+    assert everything.columns == expected.columns
+    lists = ("agents", "targets", "certainty", "aliases")  # GROUP_CONCAT order is not defined
+    assert rows(everything, lists) == rows(expected, lists)
+    assert rows(expected), f"{name} {params} finds nothing in the fixture"
