@@ -200,9 +200,16 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
         else:
             where = store_dir or DEFAULT_STORE
             store = open_store(where)
+            was_empty = next(iter(store.named_graphs()), None) is None
             report = build_into(store, articles, options, on_warning=warn,
                                 on_progress=progress)
             store.flush()
+            if was_empty and report.built:
+                # A bulk load leaves many unsorted files that RocksDB would merge only during
+                # later writes; merging them now (≈ 2 s per 1,000 articles) makes read-only
+                # queries faster. Appends to an existing store leave this to RocksDB, so a
+                # small daily update never rewrites a large store.
+                store.optimize()
     except (StoreError, ModelError, BaseMismatch, GazetteerError, DaskError) as exc:
         store = None  # release the store's lock before reporting (tests run in-process)
         raise UserError(str(exc)) from None
