@@ -12,6 +12,7 @@ does not grow with the store.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import queue
 import threading
@@ -162,6 +163,10 @@ def _ahead(items: Iterator[Extraction], size: int) -> Generator[Extraction, None
     stops at its next hand-over and closes ``items`` itself."""
     q: queue.Queue = queue.Queue(maxsize=max(1, size))
     stop = threading.Event()
+    # pyoxigraph's iterators and query results may only be freed by the thread that made
+    # them, and the cyclic garbage collector runs in whichever thread allocates (mostly the
+    # pipeline's): collect the caller's pending garbage now, in the caller's thread.
+    gc.collect()
 
     def offer(item: object) -> bool:
         while not stop.is_set():

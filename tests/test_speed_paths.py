@@ -179,3 +179,31 @@ def test_article_given_twice_is_built_once_and_equals_a_single_build(nlp):
     assert set(once) == set(twice)
     graph = ox.NamedNode("https://w3id.org/kg-builder/id/article/speed-1")
     assert len(list(once.quads_for_pattern(None, None, None, graph))) == r1.triples > 60
+
+
+def test_threaded_build_frees_the_callers_oxigraph_garbage_in_the_callers_thread(nlp):
+    """pyoxigraph iterators may only be freed by the thread that made them; cyclic garbage
+    holding one must not meet the collector in the extraction thread (an "Exception ignored"
+    message and a leak)."""
+    import gc
+    import sys
+
+    class Box:
+        pass
+
+    caught = []
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: caught.append(u.exc_value)
+    store = ox.Store()
+    try:
+        store.add(ox.Quad(ox.NamedNode("http://x.example/a"), ox.NamedNode("http://x.example/p"),
+                          ox.Literal("1"), ox.NamedNode("http://x.example/g")))
+        for _ in range(50):
+            box = Box()
+            box.self, box.it = box, store.quads_for_pattern(None, None, None)
+        del box
+        build_into(store, [ARTICLE], BuildOptions())
+        gc.collect()
+    finally:
+        sys.unraisablehook = old_hook
+    assert not [e for e in caught if "unsendable" in str(e)], caught
