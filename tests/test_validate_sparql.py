@@ -271,6 +271,10 @@ EDGES = [
      'sem:hasEarliestBeginTimeStamp "2022-07-18"'),
     ("label that is a number", 'rdfs:label "Kati"', "rdfs:label 42"),
     ("blank node as a place", "sem:hasPlace <place/geonames/2455517>", "sem:hasPlace []"),
+    ("non-ASCII mention IRI", "gaf:denotedBy <article/test-post-attack#char=34,38>",
+     "gaf:denotedBy <article/tést-pöst#char=34,38>"),
+    ("GeoNames id in Arabic-Indic digits", "owl:sameAs <https://sws.geonames.org/2455517/>",
+     "owl:sameAs <https://sws.geonames.org/\u0662\u0664\u0665\u0665\u0665\u0661\u0667/>"),
 ]
 
 
