@@ -282,10 +282,16 @@ def _reader(store_dir: str | None, files: tuple[str, ...]):
               type=click.Path(exists=True, dir_okay=False),
               help="SHACL shapes file to use instead of the bundled shapes/ (repeatable).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes validating article graphs in parallel.")
+              help="sparql engine: query threads (at least 2 are used); pyshacl engine: "
+                   "processes validating article graphs in parallel.")
+@click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql",
+              show_default=True,
+              help="sparql: the shapes compiled to SPARQL and run over all article graphs at "
+                   "once, each graph still checked on its own (falls back to pyshacl for shapes "
+                   "it cannot compile); pyshacl: pySHACL graph by graph (the reference).")
 @click.option("--max-violations", type=int, default=50, show_default=True,
               help="Violations shown in the report (0 = all).")
-def validate(files, store_dir, shape_files, workers, max_violations) -> None:
+def validate(files, store_dir, shape_files, workers, engine, max_violations) -> None:
     """Check the graph against the SHACL shapes; exit 1 on violations.
 
     Each article's named graph is validated on its own.
@@ -294,15 +300,18 @@ def validate(files, store_dir, shape_files, workers, max_violations) -> None:
     Examples:
       kg-builder validate --store kg-store
       kg-builder validate graph.trig
+      kg-builder validate --store kg-store --engine pyshacl --workers 2
     """
     from . import validate as v
 
     try:
         shapes = v.load_shapes([Path(p) for p in shape_files] or None)
         with _reader(store_dir, files) as store:
-            result = v.validate_store(store, workers=workers, shapes=shapes)
+            result = v.validate_store(store, workers=workers, shapes=shapes, engine=engine)
     except (StoreError, v.ShapesError) as exc:
         raise UserError(str(exc)) from None
+    if result.fallback_reason:
+        _echo_err(f"kg-builder: note: validated with pySHACL ({result.fallback_reason})")
     click.echo(v.format_report(result, max_violations=max_violations or None))
     if not result.conforms:
         sys.exit(EXIT_CHECK_FAILED)

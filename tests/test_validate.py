@@ -420,3 +420,34 @@ def test_warnings_do_not_fail_validation() -> None:
     assert result.violation_count == 0
     assert format_report(result).splitlines()[-1] == (
         "2 graphs checked, 0 violations, 1 warning: conforms")
+
+
+def test_command_line_engines_give_the_same_report(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg_builder.cli import main
+
+    bad = tmp_path / "bad.trig"
+    bad.write_text(fixture_text().replace("kg:fatalities 1 ;", "kg:fatalities -1 ;", 1),
+                   encoding="utf-8")
+    runner = CliRunner()
+    reports = {}
+    for engine in ("sparql", "pyshacl"):
+        result = runner.invoke(main, ["validate", str(bad), "--engine", engine])
+        assert result.exit_code == 1, result.output
+        assert "kg:fatalities: value -1" in result.stdout
+        reports[engine] = result.stdout
+    assert reports["sparql"] == reports["pyshacl"]
+    # shapes the SPARQL engine cannot compile: pySHACL does the work, and says so
+    shapes = tmp_path / "node.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/shapes#> .
+ex:Labelled a sh:NodeShape ; sh:property [ sh:path rdfs:label ; sh:minCount 1 ] .
+ex:Event a sh:NodeShape ; sh:targetClass sem:Event ; sh:node ex:Labelled .
+""", encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(bad), "--shapes", str(shapes)])
+    assert result.exit_code == 0, result.output
+    assert "validated with pySHACL" in result.stderr
+    assert result.stdout.strip().endswith("conforms")
