@@ -61,7 +61,8 @@ def _sparql_term(node: Node) -> str:
     return str(_pyshacl_to_ox(node))
 
 
-def _term_text(term: Node | None) -> str | None:
+def term_text(term: Node | None) -> str | None:
+    """A report term as text: blank nodes as ``_:label``, others as their lexical form."""
     if term is None:
         return None
     if isinstance(term, BNode):
@@ -687,7 +688,7 @@ def _target_group(t: _Targets, subclasses: bool) -> tuple[list[dict[str, str]], 
 
 
 def _shape_text(sg: Graph, shape: Node) -> str:
-    return _term_text(shape) or ""
+    return term_text(shape) or ""
 
 
 class _Compiler:
@@ -1087,7 +1088,7 @@ def _has_focus_nodes(store: ox.Store, targets: _Targets, subclasses: bool, flt: 
 
 def _run(store: ox.Store, check: Check, subclasses: bool = False,
          flt: str = "") -> Iterator[RawResult]:
-    shape = _term_text(check.shape) or ""
+    shape = term_text(check.shape) or ""
     if check.kind == "sparql" and check.targets is not None and not _has_focus_nodes(
             store, check.targets, subclasses, flt):
         # SHACL-SPARQL shapes usually target only offending nodes: most often there are none,
@@ -1099,16 +1100,16 @@ def _run(store: ox.Store, check: Check, subclasses: bool = False,
     if check.kind == "class":
         msg = _message_text(own or [check.rules[0].generic or ""])
         for row in solutions:
-            yield RawResult(row[0], _term_text(to_rdf(row[1])) or "", path,
-                            _term_text(to_rdf(row[2])), msg, check.severity, shape)
+            yield RawResult(row[0], term_text(to_rdf(row[1])) or "", path,
+                            term_text(to_rdf(row[2])), msg, check.severity, shape)
         return
     if check.kind == "values":
         for row in solutions:
             oks = [row[3 + i] for i in range(len(check.rules))]
             for rule in _failing_rules(row[2], oks, check.rules):
                 msg = _message_text(own or [rule.generic or ""])
-                yield RawResult(row[0], _term_text(to_rdf(row[1])) or "", path,
-                                _term_text(to_rdf(row[2])), msg, check.severity, shape)
+                yield RawResult(row[0], term_text(to_rdf(row[1])) or "", path,
+                                term_text(to_rdf(row[2])), msg, check.severity, shape)
         return
     if check.kind in ("min", "max"):
         for row in solutions:
@@ -1120,7 +1121,7 @@ def _run(store: ox.Store, check: Check, subclasses: bool = False,
                 if (check.kind == "min" and n >= check.count) or (
                         check.kind == "max" and n <= check.count):
                     continue
-            yield RawResult(g, _term_text(to_rdf(this)) or "", path, None, _message_text(own),
+            yield RawResult(g, term_text(to_rdf(this)) or "", path, None, _message_text(own),
                             check.severity, shape)
         return
     if check.kind == "pair":
@@ -1128,7 +1129,7 @@ def _run(store: ox.Store, check: Check, subclasses: bool = False,
             g, this, value, other = row[0], to_rdf(row[1]), to_rdf(row[2]), to_rdf(row[3])
             if not _pair_fails(value, other, check.strict):
                 continue
-            yield RawResult(g, _term_text(this) or "", path, _term_text(value), _message_text(own),
+            yield RawResult(g, term_text(this) or "", path, term_text(value), _message_text(own),
                             check.severity, shape)
         return
     # sh:sparql: map rows the way pySHACL's SPARQLBasedConstraint does.
@@ -1155,9 +1156,9 @@ def _run(store: ox.Store, check: Check, subclasses: bool = False,
         texts = [_format(m, fdict) for m in extra if m not in own]
         texts += [_format(m, fdict) for m in own]
         result_path = p if p is not None else check.path
-        yield RawResult(g, _term_text(t or f) or "",
+        yield RawResult(g, term_text(t or f) or "",
                         str(result_path) if isinstance(result_path, URIRef) else None,
-                        _term_text(v), _message_text(set(texts)), check.severity, shape)
+                        term_text(v), _message_text(set(texts)), check.severity, shape)
 
 
 def _pair_fails(value: Node, other: Node, strict: bool) -> bool:

@@ -36,9 +36,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import BNode, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
-from rdflib.term import Node
 
 from . import iris, shacl_sparql
 from .namespaces import PREFIXES, SCHEMA
@@ -179,12 +178,7 @@ def _quiet_rdflib() -> Iterator[None]:
         logger.setLevel(old)
 
 
-def _term_text(term: Node | None) -> str | None:
-    if term is None:
-        return None
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+_term_text = shacl_sparql.term_text
 
 
 def _results(report: Graph, graph_name: str) -> list[Violation]:
