@@ -213,6 +213,12 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
     started = time.perf_counter()
     base, merger = prepare_store(store, options)
 
+    counting = threading.Lock()  # skips are counted in the extraction thread and in this one
+
+    def skip() -> None:
+        with counting:
+            report.skipped += 1
+
     def unchanged(article: Article) -> bool:
         graph = URIRef(iris.article_iri(base, article.id))
         return not options.force and stored_hash(store, graph) == content_hash(article.text)
@@ -220,7 +226,7 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
     def todo() -> Iterator[Article]:
         for article in articles:
             if unchanged(article):
-                report.skipped += 1
+                skip()
                 continue
             yield article
 
@@ -235,7 +241,7 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
             if threaded and unchanged(ex.article):
                 # checked again now that every article before it is written: an article given
                 # twice is skipped the second time whatever the timing of the two threads
-                report.skipped += 1
+                skip()
                 continue
             for w in ex.warnings:
                 on_warning(f"{ex.article.origin}: {w}")
