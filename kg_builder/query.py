@@ -477,11 +477,10 @@ def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, ox.NamedNode | o
     pieces: list[str] = []
     last = 0
     markers = 0
-    # One entry per open #@if: (keep this branch?, was the enclosing text kept?)
-    stack: list[tuple[bool, bool]] = []
+    stack: list[bool] = []  # one entry per open #@if: is its current branch kept?
 
     def keeping() -> bool:
-        return all(keep for keep, _ in stack)
+        return all(stack)
 
     def cut(start: int, end: int, was_kept: bool) -> None:
         """At a marker: emit the text before it if that text was kept; skip the marker."""
@@ -500,14 +499,13 @@ def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, ox.NamedNode | o
             if not tokens or not all(v[:1] in "?$" and _NAME_RE.match(v[1:]) for v in tokens):
                 raise QueryError(f"{where}: '#@if' needs the variables it depends on (#@if ?a ?b)")
             was = keeping()
-            stack.append((bool(bound.intersection(names)), was))
+            stack.append(bool(bound.intersection(names)))
             cut(start, end, was)
         elif _ELSE_RE.match(tok):
             if not stack:
                 raise QueryError(f"{where}: '#@else' without '#@if'")
             was = keeping()
-            keep, outer = stack.pop()
-            stack.append((not keep, outer))
+            stack[-1] = not stack[-1]
             cut(start, end, was)
         elif _END_RE.match(tok):
             if not stack:

@@ -1008,6 +1008,16 @@ def run_checks(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], 
         return [r for found in pool.map(lambda task: task(), tasks) for r in found]
 
 
+def _run_group_if(store: ox.Store, ask: str, group: list[tuple[Check, Callable]],
+                  subclasses: bool, flt: str) -> Iterator[RawResult]:
+    """Run each shape's own query of ``group`` only when the shared ``ask`` finds a suspect."""
+    if not store.query(ask):
+        return
+    for check, render in group:
+        check.query = render(subclasses, flt)
+        yield from _run(store, check)
+
+
 def _run_max(store: ox.Store, path: URIRef, n: int, group: list[tuple[Check, Callable]],
              subclasses: bool, flt: str) -> Iterator[RawResult]:
     """sh:maxCount ``n`` on ``path`` for every shape in ``group``: one count over all subjects
@@ -1015,11 +1025,7 @@ def _run_max(store: ox.Store, path: URIRef, n: int, group: list[tuple[Check, Cal
     and recount with rdflib's (which can only merge values, never split them)."""
     query = (f"ASK {{ {{ SELECT ?g ?this WHERE {{ GRAPH ?g {{ ?this <{path}> ?kgv }}{flt} }}\n"
              f" GROUP BY ?g ?this HAVING (COUNT(DISTINCT ?kgv) > {n}) }} }}")
-    if not store.query(query):
-        return
-    for check, render in group:
-        check.query = render(subclasses, flt)
-        yield from _run(store, check)
+    yield from _run_group_if(store, query, group, subclasses, flt)
 
 
 def _run_class(store: ox.Store, path: URIRef, cls: Node, group: list[tuple[Check, Callable]],
@@ -1029,11 +1035,7 @@ def _run_class(store: ox.Store, path: URIRef, cls: Node, group: list[tuple[Check
     type_path = f"{_TYPE}/{_SUBCLASS}*" if subclasses else _TYPE
     query = (f"ASK {{\n {{ GRAPH ?g {{ ?this <{path}> ?value }} }}\n"
              f" MINUS {{ GRAPH ?g {{ ?value {type_path} {_sparql_term(cls)} }} }}{flt}\n}}")
-    if not store.query(query):
-        return
-    for check, render in group:
-        check.query = render(subclasses, flt)
-        yield from _run(store, check)
+    yield from _run_group_if(store, query, group, subclasses, flt)
 
 
 def _run_scan(store: ox.Store, path: URIRef, group: list[tuple[Check, Callable]],
