@@ -458,9 +458,13 @@ class _Select:
 
 
 _BODY_FORBIDDEN = {"GRAPH", "SERVICE", "MINUS", "VALUES", "SELECT", "FROM", "LOAD", "BASE"}
+#: A SPARQL target is run on its own, never with $this pre-bound, so MINUS and VALUES in it mean
+#: the same inside this engine's ``GRAPH ?g`` as in pySHACL's graph-by-graph run (and MINUS is
+#: how a target anti-joins by hash instead of one lookup per row, as FILTER NOT EXISTS does).
+_TARGET_FORBIDDEN = _BODY_FORBIDDEN - {"MINUS", "VALUES"}
 
 
-def _parse_select(text: str) -> _Select:
+def _parse_select(text: str, forbidden: set[str] = _BODY_FORBIDDEN) -> _Select:
     toks = [t for t in _tokens(text) if t[0] not in ("comment",)]
     i = 0
     prologue: dict[str, str] = {}
@@ -511,7 +515,7 @@ def _parse_select(text: str) -> _Select:
                 if rest:
                     raise UnsupportedShapes("solution modifiers (GROUP BY, ORDER BY, LIMIT, ...)")
                 for kind, val in body:
-                    if kind == "word" and val.upper() in _BODY_FORBIDDEN:
+                    if kind == "word" and val.upper() in forbidden:
                         raise UnsupportedShapes(f"{val} inside a SPARQL query of the shapes")
                     if kind == "word" and val.startswith("_:"):
                         raise UnsupportedShapes("blank node labels inside a SPARQL query")
@@ -660,7 +664,7 @@ def _targets(sg: Graph, shape: Node) -> _Targets:
             raise UnsupportedShapes("sh:target other than an sh:SPARQLTarget with one sh:select")
         if any(True for _ in sg.objects(target, SH.ask)):
             raise UnsupportedShapes("sh:ask in a SPARQL target")
-        query = _parse_select(str(selects[0]))
+        query = _parse_select(str(selects[0]), _TARGET_FORBIDDEN)
         if "this" not in query.projection:
             raise UnsupportedShapes("SPARQL target that does not select ?this")
         t.sparql.append((_prefixes_of(sg, target), query))
@@ -971,12 +975,22 @@ def run_checks(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], 
     report). Raises :class:`UnsupportedShapes` when the data makes pySHACL itself fail (say,
     sh:lessThan on a blank node) so that the caller lets pySHACL report it.
     """
+    tasks = _plan(store, checks, exclude)
+    if threads <= 1:
+        return [r for _, task in tasks for r in task()]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return [r for found in pool.map(lambda item: item[1](), tasks) for r in found]
+
+
+def _plan(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], str]]],
+          exclude: Iterable[ox.NamedNode] = ()) -> list[tuple[str, Callable[[], list[RawResult]]]]:
+    """The independent tasks of a run, each named (for profiling) and ready to call."""
     names = list(exclude)
     flt = f" FILTER({' && '.join(f'?g != {n}' for n in names)})" if names else ""
     subclasses = bool(store.query(f"ASK {{ GRAPH ?g {{ ?a {_SUBCLASS} ?b }}{flt} }}"))
     scans: dict[tuple[URIRef, tuple[str, ...]], list[tuple[Check, Callable]]] = {}
     classes: dict[tuple[URIRef, Node], list[tuple[Check, Callable]]] = {}
-    tasks: list[Callable[[], list[RawResult]]] = []
+    tasks: list[tuple[str, Callable[[], list[RawResult]]]] = []
     maxima: dict[tuple[URIRef, int], list[tuple[Check, Callable]]] = {}
     for check, render in checks:
         if check.kind == "values" and check.path is not None:
@@ -992,20 +1006,19 @@ def run_checks(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], 
             text = render(subclasses, flt)
             if text:
                 check.query = text
-                tasks.append(lambda check=check: list(_run(store, check, subclasses, flt)))
+                tasks.append((f"{check.kind} {term_text(check.shape)}",
+                              lambda check=check: list(_run(store, check, subclasses, flt))))
     for (path, _), group in scans.items():
-        tasks.append(lambda path=path, group=group: list(
-            _run_scan(store, path, group, subclasses, flt)))
+        tasks.append((f"scan {path} x{len(group)}", lambda path=path, group=group: list(
+            _run_scan(store, path, group, subclasses, flt))))
     for (path, n), group in maxima.items():
-        tasks.append(lambda path=path, n=n, group=group: list(
-            _run_max(store, path, n, group, subclasses, flt)))
+        tasks.append((f"max {n} {path} x{len(group)}", lambda path=path, n=n, group=group: list(
+            _run_max(store, path, n, group, subclasses, flt))))
     for (path, cls), group in classes.items():
-        tasks.append(lambda path=path, cls=cls, group=group: list(
-            _run_class(store, path, cls, group, subclasses, flt)))
-    if threads <= 1:
-        return [r for task in tasks for r in task()]
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        return [r for found in pool.map(lambda task: task(), tasks) for r in found]
+        tasks.append((f"class {path} {cls} x{len(group)}",
+                      lambda path=path, cls=cls, group=group: list(
+                          _run_class(store, path, cls, group, subclasses, flt))))
+    return tasks
 
 
 def _run_group_if(store: ox.Store, ask: str, group: list[tuple[Check, Callable]],
