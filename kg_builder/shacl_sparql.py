@@ -139,9 +139,12 @@ def _datatype_rule(dt: URIRef, sg: Graph) -> _ValueRule:
             return _actual_datatype(v, dt)
         return False
 
+    # Oxigraph decodes a term anew for each mention of its variable in an expression (a lookup
+    # for every IRI and long string): each test below names ``x`` as few times as it can. No
+    # isLiteral() before DATATYPE(): DATATYPE of anything else is an error, read as false.
     if dt == XSD.string:
         def sparql_ok(x: str) -> str:
-            return f"isLiteral({x}) && DATATYPE({x}) = <{XSD.string}>"
+            return f"DATATYPE({x}) = <{XSD.string}>"
         exact = True
     elif dt == RDFS.Literal:
         def sparql_ok(x: str) -> str:
@@ -151,8 +154,7 @@ def _datatype_rule(dt: URIRef, sg: Graph) -> _ValueRule:
         pattern = _SAFE_LEXICAL[dt]
 
         def sparql_ok(x: str) -> str:
-            return (f"isLiteral({x}) && DATATYPE({x}) = <{dt}> && "
-                    f"REGEX(STR({x}), {_string(pattern)})")
+            return f"DATATYPE({x}) = <{dt}> && REGEX(STR({x}), {_string(pattern)})"
         exact = False
     else:
         def sparql_ok(x: str) -> str:
@@ -260,8 +262,11 @@ def _pattern_rule(patterns: list[Node], flags: Node | None) -> _ValueRule:
         tests = " && ".join(f"REGEX(STR({x}), {_string(src)}{flag_arg})" for src, _ in compiled)
         plain = f"!REGEX(STR({x}), \"{_SUSPICIOUS}\")"
         iri = f"(isIRI({x}) && {plain})" if iri_needs_check else f"isIRI({x})"
-        return (f"({iri} || (isLiteral({x}) && (DATATYPE({x}) = <{XSD.string}> || "
-                f"LANG({x}) != \"\") && {plain})) && {tests}")
+        # A string literal of plain ASCII: REGEX accepts exactly the string literals (xsd:string
+        # or language-tagged) and is an error on anything else, so one test names x once where
+        # isLiteral, DATATYPE and LANG named it three times (Oxigraph decodes x at each).
+        literal = f"!REGEX({x}, \"{_SUSPICIOUS}\")"
+        return f"({iri} || {literal}) && {tests}"
 
     if len(compiled) < 2:
         generic = f"Value does not match pattern '{compiled[0][0]}'"
@@ -279,6 +284,8 @@ def _in_rule(values: list[Node]) -> _ValueRule:
     def sparql_ok(x: str) -> str:
         if not constants:
             return "false"
+        if all(isinstance(v, URIRef) for v in values):  # = is sameTerm on IRIs; x named once
+            return f"{x} IN ({', '.join(constants)})"
         return " || ".join(f"sameTerm({x}, {c})" for c in constants)
 
     return _ValueRule("in", sparql_ok, lambda v: v in allowed, None,
@@ -323,9 +330,8 @@ def _range_rule(pred: URIRef, bounds: list[Node], sg: Graph) -> _ValueRule:
             c = _sparql_term(m)
             same = f" || (DATATYPE({x}) = <{m.datatype}> && {x} = {c})" if "=" in symbol else ""  # type: ignore[union-attr]
             parts.append(f"({x} {op} {c}{same})")
-        return (f"isLiteral({x}) && (DATATYPE({x}) = <{XSD.integer}> || DATATYPE({x}) = "
-                f"<{XSD.decimal}>) && REGEX(STR({x}), {_string(_NUMERIC_LEXICAL)}) && "
-                + " && ".join(parts))
+        return (f"DATATYPE({x}) IN (<{XSD.integer}>, <{XSD.decimal}>) && "
+                f"REGEX(STR({x}), {_string(_NUMERIC_LEXICAL)}) && " + " && ".join(parts))
 
     if len(bounds) < 2:
         generic = f"Value is not {symbol} {stringify_node(sg, bounds[0])}"
@@ -1068,8 +1074,14 @@ def _run_scan(store: ox.Store, path: URIRef, group: list[tuple[Check, Callable]]
     keep = " && ".join(f"?ok{k}" for k in range(len(exprs)))
     query = (f"SELECT ?value {cols} WHERE {{\n GRAPH ?g {{ ?this <{path}> ?value .\n"
              f"  {binds}\n  FILTER(!({keep})) }}{flt}\n}}")
-    if not any(_failing_rules(row[0], [row[1 + c] for c in columns], rules)
-               for row in store.query(query)):
+    checked: set = set()  # a value repeated across graphs (a common name) goes to Python once
+    for row in store.query(query):
+        if row[0] in checked:
+            continue
+        checked.add(row[0])
+        if _failing_rules(row[0], [row[1 + c] for c in columns], rules):
+            break
+    else:
         return
     for check, render in group:
         check.query = render(subclasses, flt)
