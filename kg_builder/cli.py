@@ -291,25 +291,46 @@ def _reader(store_dir: str | None, files: tuple[str, ...]):
                    "it cannot compile); pyshacl: pySHACL graph by graph (the reference).")
 @click.option("--max-violations", type=int, default=50, show_default=True,
               help="Violations shown in the report (0 = all).")
-def validate(files, store_dir, shape_files, workers, engine, max_violations) -> None:
+@click.option("--changed", is_flag=True,
+              help="Check only the article graphs written since they last passed with these "
+                   "shapes, and remember the ones that pass (in the store's metadata graph; "
+                   "needs the store to itself).")
+def validate(files, store_dir, shape_files, workers, engine, max_violations, changed) -> None:
     """Check the graph against the SHACL shapes; exit 1 on violations.
 
-    Each article's named graph is validated on its own.
+    Each article's named graph is validated on its own. With --changed, graphs that passed
+    before and have not been written since are not checked again (after a build that added a
+    few articles to a large store, only those and the articles whose events they touched).
 
     \b
     Examples:
       kg-builder validate --store kg-store
       kg-builder validate graph.trig
       kg-builder validate --store kg-store --engine pyshacl --workers 2
+      kg-builder validate --store kg-store --changed
     """
     from . import validate as v
 
+    if changed and files:
+        raise UserError("--changed works on a store (--store), not on files")
+    unchanged = None
     try:
         shapes = v.load_shapes([Path(p) for p in shape_files] or None)
-        with _reader(store_dir, files) as store:
-            result = v.validate_store(store, workers=workers, shapes=shapes, engine=engine)
+        if changed:
+            from .store import open_store
+            from .validate_changed import validate_changed
+
+            store = open_store(store_dir or DEFAULT_STORE, create=False)
+            done = validate_changed(store, shapes, workers=workers, engine=engine)
+            result, unchanged = done.result, done.unchanged
+        else:
+            with _reader(store_dir, files) as store:
+                result = v.validate_store(store, workers=workers, shapes=shapes, engine=engine)
     except (StoreError, v.ShapesError) as exc:
         raise UserError(str(exc)) from None
+    if unchanged is not None:
+        click.echo(f"{unchanged:,} article graph{'' if unchanged == 1 else 's'} unchanged since "
+                   "they passed: not checked again")
     if result.fallback_reason:
         _echo_err(f"kg-builder: note: validated with pySHACL ({result.fallback_reason})")
     click.echo(v.format_report(result, max_violations=max_violations or None))

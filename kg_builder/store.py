@@ -119,11 +119,48 @@ def article_graphs(store: ox.Store) -> list[ox.NamedNode]:
     return sorted((g for g in store.named_graphs() if g != META_GRAPH), key=lambda g: g.value)
 
 
+#: In the metadata graph, ``<graph> VALIDATED "digest"``: the article graph passed validation
+#: with the shapes of that digest and has not been written since (see :func:`forget_validation`).
+VALIDATED = ox.NamedNode("https://w3id.org/kg-builder/meta#validatedWith")
+
+
+def validation_records(store: ox.Store) -> dict[str, str]:
+    """Graph IRI → digest of the shapes it passed, for the graphs unchanged since then."""
+    return {q.subject.value: q.object.value
+            for q in store.quads_for_pattern(None, VALIDATED, None, META_GRAPH)
+            if isinstance(q.subject, ox.NamedNode)}
+
+
+def record_validation(store: ox.Store, passed: Iterable[ox.NamedNode],
+                      failed: Iterable[ox.NamedNode], digest: str) -> None:
+    """Remember which graphs passed validation with the shapes of ``digest`` (one transaction)."""
+    passed, failed = list(passed), list(failed)
+    remove = [q for g in (*passed, *failed)
+              for q in store.quads_for_pattern(g, VALIDATED, None, META_GRAPH)]
+    add = [ox.Quad(g, VALIDATED, ox.Literal(digest), META_GRAPH) for g in passed]
+    if remove:
+        store.update(f"DELETE DATA {{ {_sparql_block(remove)} }}")
+    store.extend(add)
+
+
+def forget_validation(store: ox.Store, graphs: Iterable[ox.NamedNode | ox.DefaultGraph]) -> None:
+    """Drop the validation records of graphs about to be written.
+
+    Called before every write, in its own transaction: a crash between the two leaves a graph
+    without a record (validated again next time), never a changed graph with an old record.
+    """
+    stale = [q for g in set(graphs) if isinstance(g, ox.NamedNode)
+             for q in store.quads_for_pattern(g, VALIDATED, None, META_GRAPH)]
+    if stale:
+        store.update(f"DELETE DATA {{ {_sparql_block(stale)} }}")
+
+
 def replace_graph(store: ox.Store, graph: URIRef,
                   triples: Iterable[tuple[Node, Node, Node]]) -> int:
     """Replace a named graph's content with ``triples``; return the number of triples."""
     g = ox.NamedNode(str(graph))
     quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), g) for s, p, o in triples]
+    forget_validation(store, [g])
     if store.contains_named_graph(g):
         store.remove_graph(g)
     store.extend(quads)
@@ -152,6 +189,8 @@ def apply_changes(store: ox.Store, *, drop: Iterable[ox.NamedNode] = (),
     """Drop whole graphs, remove quads and add quads in one SPARQL update (one transaction),
     so a crash leaves the store as it was before or after, never in between."""
     drop, remove, add = list(drop), list(remove), list(add)
+    forget_validation(store, [*drop, *(q.graph_name for q in remove),
+                              *(q.graph_name for q in add)])
     if not drop and not remove:
         store.extend(add)  # one transaction too, without a round trip through SPARQL text
         return
