@@ -790,7 +790,8 @@ class _Compiler:
                 if not messages:
                     raise UnsupportedShapes(f"{shape}: {pred} without sh:message")
                 count = int(n.value)  # type: ignore[union-attr]
-                check = Check(kind, "", count=count, **base)  # type: ignore[arg-type]
+                check = Check(kind, "", count=count, targets=targets,
+                              **base)  # type: ignore[arg-type]
                 self.templates.append((check, self._count_query(targets, path, kind, count)))
         for pred, strict in ((SH.lessThanOrEquals, False), (SH.lessThan, True)):
             for other in sg.objects(shape, pred):
@@ -998,8 +999,11 @@ def _plan(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], str]]
     classes: dict[tuple[URIRef, Node], list[tuple[Check, Callable]]] = {}
     tasks: list[tuple[str, Callable[[], list[RawResult]]]] = []
     maxima: dict[tuple[URIRef, int], list[tuple[Check, Callable]]] = {}
+    minima: dict[URIRef, list[tuple[Check, Callable]]] = {}
     for check, render in checks:
-        if check.kind == "values" and check.path is not None:
+        if check.kind == "min" and check.count == 1 and check.targets is not None:
+            minima.setdefault(check.path, []).append((check, render))  # type: ignore[arg-type]
+        elif check.kind == "values" and check.path is not None:
             signature = tuple(r.key for r in check.rules)
             scans.setdefault((check.path, signature), []).append((check, render))
         elif check.kind == "max":
@@ -1020,6 +1024,9 @@ def _plan(store: ox.Store, checks: list[tuple[Check, Callable[[bool, str], str]]
     for (path, n), group in maxima.items():
         tasks.append((f"max {n} {path} x{len(group)}", lambda path=path, n=n, group=group: list(
             _run_max(store, path, n, group, subclasses, flt))))
+    for path, group in minima.items():
+        tasks.append((f"min 1 {path} x{len(group)}", lambda path=path, group=group: list(
+            _run_min(store, path, group, subclasses, flt))))
     for (path, cls), group in classes.items():
         tasks.append((f"class {path} {cls} x{len(group)}",
                       lambda path=path, cls=cls, group=group: list(
@@ -1044,6 +1051,22 @@ def _run_max(store: ox.Store, path: URIRef, n: int, group: list[tuple[Check, Cal
     and recount with rdflib's (which can only merge values, never split them)."""
     query = (f"ASK {{ {{ SELECT ?g ?this WHERE {{ GRAPH ?g {{ ?this <{path}> ?kgv }}{flt} }}\n"
              f" GROUP BY ?g ?this HAVING (COUNT(DISTINCT ?kgv) > {n}) }} }}")
+    yield from _run_group_if(store, query, group, subclasses, flt)
+
+
+def _run_min(store: ox.Store, path: URIRef, group: list[tuple[Check, Callable]],
+             subclasses: bool, flt: str) -> Iterator[RawResult]:
+    """sh:minCount 1 on ``path`` for every shape in ``group``: one anti-join of all their focus
+    nodes with the subjects of ``path`` (one hash table of ``path``, not one per shape); only
+    when some focus node has no value does each shape run its own query."""
+    maps: list[dict[str, str]] = []
+    alts = []
+    for check, _ in group:
+        m, tgt = _target_group(check.targets, subclasses)  # type: ignore[arg-type]
+        maps.extend(m)
+        alts.append(f"{{ {tgt} }}")
+    query = (f"{_merge_prefixes(*maps)}ASK {{\n {{ GRAPH ?g {{\n  {' UNION '.join(alts)}\n }} }}\n"
+             f" MINUS {{ GRAPH ?g {{ ?this <{path}> ?kgv }} }}{flt}\n}}")
     yield from _run_group_if(store, query, group, subclasses, flt)
 
 
