@@ -283,6 +283,38 @@ def test_literal_edge_cases_give_the_same_results(old: str, new: str) -> None:
     assert_same(corrupt(old, new))
 
 
+# The shapes' SPARQL targets are written for speed (a length test before the pronoun list, a
+# hash anti-join on the article IRI before "#char="): these cases sit on the edges of those forms.
+TARGET_EDGES = [
+    # id, old, new, reported at all
+    ("pronoun with a language tag", 'rdfs:label "gunmen"', 'rdfs:label "THEY"@en', True),
+    ("longest pronoun", 'rdfs:label "gunmen"', 'rdfs:label "Somebody"', True),
+    ("lower-cases to a longer string", 'rdfs:label "gunmen"', 'rdfs:label "\u0130t"', False),
+    ("nine letters", 'rdfs:label "gunmen"', 'rdfs:label "everyones"', False),
+    ("mention without offsets", "gaf:denotedBy <article/test-post-attack#char=34,38>",
+     "gaf:denotedBy <article/test-post-attack/no-offsets>", True),
+    ("mention under the article's IRI", "gaf:denotedBy <article/test-post-attack#char=34,38>",
+     "gaf:denotedBy <article/test-post-attack/x#char=34,38>", True),
+    ("mention of another article", "gaf:denotedBy <article/test-post-attack#char=34,38>",
+     "gaf:denotedBy <article/test-post-attack-2#char=34,38>", True),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "reported"), [e[1:] for e in TARGET_EDGES],
+                         ids=[e[0] for e in TARGET_EDGES])
+def test_target_edge_cases_give_the_same_results(old: str, new: str, reported: bool) -> None:
+    found = assert_same(corrupt(old, new))
+    assert bool(found) == reported, found
+
+
+def test_min_count_shared_by_shapes_reports_each_shape() -> None:
+    """Event, actor and place labels share one anti-join; each shape still reports its own."""
+    store = corrupt('rdfs:label "', 'skos:altLabel "', count=-1)
+    found = assert_same(store)
+    shapes = {v.shape.rsplit("#", 1)[1] for v in found if v.path and v.path.endswith("#label")}
+    assert {"Event-label", "Actor-label", "Place-label"} <= shapes
+
+
 # --------------------------------------------------------------------------------------------
 # Custom shapes: compiled when supported, pySHACL otherwise
 # --------------------------------------------------------------------------------------------
