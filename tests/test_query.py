@@ -594,23 +594,14 @@ PORTABILITY_CASES = [
 
 @pytest.fixture(scope="module")
 def rdflib_dataset():
-    import warnings
-
-    from rdflib import Dataset
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's own Dataset internals
-        ds = Dataset(default_union=True)
-        ds.parse(str(FIXTURE), format="trig")
-    return ds
+    return _rdflib_dataset(FIXTURE.read_text(encoding="utf-8"))
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's own Dataset internals
-@pytest.mark.parametrize("name,params", PORTABILITY_CASES)
-def test_same_rows_on_another_sparql_engine(store, rdflib_dataset, name, params):
-    """The queries are plain SPARQL 1.1: rdflib's independent engine (whose union graph, unlike
-    Oxigraph's, has set semantics) gives the same rows for the text with its VALUES blocks.
-    Compared by lexical value, because rdflib returns MIN() over IRIs as a literal."""
+def assert_same_rows_as_rdflib(store, dataset, name, params):
+    """rdflib's independent engine (whose union graph, unlike Oxigraph's, has set semantics, and
+    whose MIN/MAX skip unbound values where Oxigraph's give nothing) gives the same rows for the
+    text with its VALUES blocks. Compared by lexical value, because rdflib returns MIN() over
+    IRIs as a literal."""
     q = load_query(name)
     text = prepare_query(q, bind_params(q, params))
     lists = {"agents", "targets", "certainty", "aliases"} | (
@@ -633,11 +624,53 @@ def test_same_rows_on_another_sparql_engine(store, rdflib_dataset, name, params)
         return out
 
     ours = run_query(store, q, params)
-    theirs = rdflib_dataset.query(text)
+    theirs = dataset.query(text)
     assert [str(v) for v in theirs.vars] == ours.columns
     assert normalise(ours.columns, [[None if t is None else t.value for t in row]
                                     for row in ours.rows]) == \
         normalise(ours.columns, [list(row) for row in theirs])
+    return ours
+
+
+def _rdflib_dataset(trig: str):
+    import warnings
+
+    from rdflib import Dataset
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's own Dataset internals
+        ds = Dataset(default_union=True)
+        ds.parse(data=trig, format="trig")
+    return ds
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's own Dataset internals
+@pytest.mark.parametrize("name,params", PORTABILITY_CASES)
+def test_same_rows_on_another_sparql_engine(store, rdflib_dataset, name, params):
+    """The queries are plain SPARQL 1.1: another engine gives the same rows."""
+    assert_same_rows_as_rdflib(store, rdflib_dataset, name, params)
+
+
+# (not `events` filtered to the placeless killing: rdflib returns MIN() over no values as a
+# value that COALESCE keeps and STR() turns into "None", so its rows differ there)
+PARTIAL_CASES = [
+    ("events", {}), ("events", {"type": "ArmedAttack"}),
+    ("actors", {}), ("places", {}), ("who-attacked-whom", {}),
+    ("actor-profile", {"actor": "Gunmen"}), ("events-near", {"place": "Kelbo", "radius": "10"}),
+    *[("casualties", {"by": by}) for by in ("actor", "agent", "target", "place", "type", "month")],
+    ("event-sources", {}), ("contested", {}), ("coups", {}), ("actor-network", {}),
+    ("unlinked", {}),
+]
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's own Dataset internals
+@pytest.mark.parametrize("name,params", PARTIAL_CASES)
+def test_same_rows_on_another_engine_when_articles_leave_values_out(partial_store, name, params):
+    """Every query, on two articles of which one leaves out dates, places and counts: rdflib's
+    MIN/MAX skip the missing values, so a query that lets Oxigraph aggregate over a missing
+    value (and lose the others) gives different rows here."""
+    ours = assert_same_rows_as_rdflib(partial_store, _rdflib_dataset(PARTIAL_TRIG), name, params)
+    assert ours.rows or name in {"contested", "unlinked"} or params.get("by") == "month"
 
 
 # ---------------------------------------------------------------------------------------------
