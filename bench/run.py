@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -362,6 +363,13 @@ class Result:
     store_wal_mb: float | None = None
     validate_s: float | None = None
     validate_workers_s: dict[str, float] = field(default_factory=dict)
+    #: ``validate --changed``: the first run (records every graph), then after appending
+    #: ``append_n`` more articles of the same corpus; graphs checked in the second run
+    changed_first_s: float | None = None
+    append_s: float | None = None
+    append_n: int = 0
+    changed_after_append_s: float | None = None
+    changed_graphs_checked: int | None = None
     events_query_s: float | None = None
     gexf_s: float | None = None
     slowest_query: str | None = None
@@ -487,6 +495,34 @@ def _read_side(res: Result, store: Path, args: argparse.Namespace, work: Path) -
     slowest = max(run.answer["queries"].items(), key=lambda kv: kv[1]["s"])
     res.slowest_query, res.slowest_query_s = slowest[0], slowest[1]["s"]
     _log(f"  named queries in-process: slowest {slowest[0]} {slowest[1]['s']:.3f} s")
+    if any(vw > 0 for vw in args.validate_workers):
+        _incremental(res, store, args, work)
+
+
+def _incremental(res: Result, store: Path, args: argparse.Namespace, work: Path) -> None:
+    """``validate --changed`` once (a full run that records every graph), append a few more
+    articles of the same corpus (the next indices: new articles whose events merge with stored
+    ones), and ``validate --changed`` again: what a daily append costs to validate. Last on
+    the store, because it changes it."""
+    first = _cli(str(store), "validate", "--store", str(store), "--changed",
+                 stdout_file=str(work / "changed-1.txt"))
+    res.changed_first_s = first.wall_s
+    extra = work / "append.jsonl"
+    n = 10
+    with open(extra, "w", encoding="utf-8", newline="\n") as fh:
+        for rec in corpus_mod.generate(n, args.seed, start=res.n):
+            fh.write(corpus_mod.dumps(rec) + "\n")
+    added = _cli(str(store), "build", str(extra), "--store", str(store), "--quiet")
+    res.append_s, res.append_n = added.wall_s, n
+    second = _cli(str(store), "validate", "--store", str(store), "--changed",
+                  stdout_file=str(work / "changed-2.txt"))
+    res.changed_after_append_s = second.wall_s
+    report = (work / "changed-2.txt").read_text(encoding="utf-8")
+    found = re.search(r"^([\d,]+) graphs? checked", report, re.M)
+    res.changed_graphs_checked = int(found[1].replace(",", "")) if found else None
+    _log(f"  validate --changed: first {first.wall_s:.1f} s; after appending {n} articles "
+         f"({added.wall_s:.1f} s) {second.wall_s:.1f} s, "
+         f"{res.changed_graphs_checked} graphs checked")
 
 
 def git_state() -> dict | None:
