@@ -237,9 +237,15 @@ def test_shapes_name_only_declared_kg_terms(onto: Graph) -> None:
 def test_shapes_list_every_event_type_and_actor_kind() -> None:
     """The SPARQL lists of classes in shapes/ agree with the ontology and model.py."""
     text = shapes_text()
-    event_lists = re.findall(r"IN \((kg:ArmedAttack[^)]*)\)", text)
-    kind_lists = re.findall(r"IN \((kg:Person[^)]*)\)", text)
-    assert len(event_lists) == 6 and len(kind_lists) == 6  # two shapes, target + constraint
+
+    def lists(first: str) -> list[str]:
+        """Every `IN (kg:First, …)` and `VALUES ?x { kg:First … }` list."""
+        return (re.findall(rf"IN \(({first}[^)]*)\)", text)
+                + re.findall(rf"VALUES \?\w+ \{{ ({first}[^}}]*)\}}", text))
+
+    event_lists, kind_lists = lists("kg:ArmedAttack"), lists("kg:Person")
+    # two shapes each (class present, class single): target and constraint lists
+    assert len(event_lists) == 6 and len(kind_lists) == 6
     for found in event_lists:
         assert re.findall(r"kg:(\w+)", found) == list(EVENT_TYPES)
     for found in kind_lists:
