@@ -2,7 +2,8 @@
 
 Writers open the store exclusively (RocksDB's lock), so a second concurrent ``build`` gets a
 clear "store is in use" error instead of corrupting it. Readers (``query``, ``validate``,
-``export``) open it read-only. An article's graph, and the re-pointing of other articles'
+``export``) open it read-only; ``validate --changed`` opens it for writing, to record the
+graphs that passed. An article's graph, and the re-pointing of other articles'
 event claims that adding or removing it causes, are written in one SPARQL update
 (:func:`apply_changes`, one Oxigraph transaction), so a crash never leaves half an article behind.
 """
@@ -133,7 +134,10 @@ def validation_records(store: ox.Store) -> dict[str, str]:
 
 def record_validation(store: ox.Store, passed: Iterable[ox.NamedNode],
                       failed: Iterable[ox.NamedNode], digest: str) -> None:
-    """Remember which graphs passed validation with the shapes of ``digest`` (one transaction)."""
+    """Remember which graphs passed validation with the shapes of ``digest``.
+
+    Old records go first: a crash between the two steps loses records (a re-check next time),
+    never keeps a wrong one."""
     passed, failed = list(passed), list(failed)
     remove = [q for g in (*passed, *failed)
               for q in store.quads_for_pattern(g, VALIDATED, None, META_GRAPH)]
