@@ -33,8 +33,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.compare import to_isomorphic
 
-from .store import META_GRAPH, article_graphs, record_validation, validation_records
-from .validate import DEFAULT_GRAPH_LABEL, ValidationResult, validate_store
+from .store import article_graphs, record_validation, validation_records
+from .validate import ValidationResult, validate_store
 
 
 @dataclass
@@ -64,7 +64,7 @@ def validate_changed(store: ox.Store, shapes: Graph, *, workers: int = 1,
     records = validation_records(store)
     graphs = article_graphs(store)
     todo = [g for g in graphs if records.get(g.value) != digest]
-    if len(todo) == len(graphs):  # nothing recorded yet: a full run, on the store itself
+    if len(todo) == len(graphs):  # every graph to check: a full run, on the store itself
         result = validate_store(store, workers=workers, shapes=shapes, engine=engine)
     else:
         scratch = ox.Store()
@@ -74,10 +74,8 @@ def validate_changed(store: ox.Store, shapes: Graph, *, workers: int = 1,
     with_results = {v.graph for v in result.violations}
     passed = [g for g in todo if g.value not in with_results]
     failed = [g for g in todo if g.value in with_results]
-    record_validation(store, passed, failed, digest)
-    # graphs removed from the store since: drop their records too
-    gone = set(records) - {g.value for g in graphs} - {META_GRAPH.value, DEFAULT_GRAPH_LABEL}
-    if gone:
-        record_validation(store, [], [ox.NamedNode(g) for g in sorted(gone)], digest)
+    # records of graphs no longer in the store (written by another program) go too
+    gone = [ox.NamedNode(g) for g in sorted(set(records) - {g.value for g in graphs})]
+    record_validation(store, passed, failed + gone, digest)
     result.seconds = time.perf_counter() - started
     return ChangedResult(result=result, unchanged=len(graphs) - len(todo))

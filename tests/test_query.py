@@ -536,6 +536,9 @@ def test_values_only_some_articles_give_are_kept(partial_store, params):
     if not params:
         assert ("event/k1", "kg:Killing", "killing", None, None, None, None, {"Gunmen"},
                 {"Army"}, 2, None, None, 1) in got
+
+
+def test_values_only_some_articles_give_are_kept_by_the_other_queries(partial_store):
     assert run(partial_store, "coups", lists=("agents", "certainty")) == [
         ("event/c1", "kg:Coup", "coup", "2021-05-24", "2021-05-24", "place/p", "Kelbo", None,
          None, {"Asserted"}, 2)]

@@ -169,3 +169,12 @@ def test_cli_changed(tmp_path: Path):
     assert files.exit_code == 2 and "--changed works on a store" in files.output
     missing = runner.invoke(main, ["validate", "--store", str(tmp_path / "none"), "--changed"])
     assert missing.exit_code == 2 and "no store here" in missing.output
+
+
+def test_records_of_graphs_no_longer_there_are_dropped(store, shapes):
+    validate_changed(store, shapes)
+    ghost = graph("written-elsewhere")  # a record another program left behind
+    store.add(ox.Quad(ghost, VALIDATED, ox.Literal(shapes_digest(shapes)), META_GRAPH))
+    assert ghost.value in validation_records(store)
+    assert checked(validate_changed(store, shapes)) == 0
+    assert ghost.value not in validation_records(store)
