@@ -52,7 +52,16 @@ def check_base(base: str) -> str:
 
 
 def article_iri(base: str, article_id: str) -> str:
-    return f"{base}article/{quote(article_id, safe='-._~')}"
+    """The article's graph IRI: the id percent-encoded as one path segment.
+
+    The ids "." and ".." have their dots encoded too: RFC 3986 resolution removes dot
+    segments, and parsers that resolve absolute IRIs when a base is set, or normalise them
+    (RDF4J, hence GraphDB: w3c/rdf-turtle#89, eclipse-rdf4j/rdf4j#412), would read
+    ``.../article/..`` as ``.../id/``. Oxigraph and rdflib keep IRIs verbatim."""
+    segment = quote(article_id, safe="-._~")
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return f"{base}article/{segment}"
 
 
 def mention_iri(article: str, start: int, end: int) -> str:

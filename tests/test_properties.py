@@ -106,6 +106,10 @@ def test_relative_place_iri_is_valid(base, name, anchor, distance, bearing):
 
 
 @settings(max_examples=300, deadline=None)
+@example(base="https://w3id.org/kg-builder/id/", article_id="..", start=0, length=1,
+         event_type=EVENT_TYPES[0], variant="")
+@example(base="https://w3id.org/kg-builder/id/", article_id=".", start=0, length=1,
+         event_type=EVENT_TYPES[0], variant="")
 @given(base=bases, article_id=st.text(min_size=1), start=st.integers(0, 10**7),
        length=st.integers(0, 10**4), event_type=st.sampled_from(EVENT_TYPES),
        variant=st.text(max_size=30))
@@ -114,7 +118,10 @@ def test_article_mention_and_event_iris_are_valid_and_ids_never_collide(
     article = iris.article_iri(base, article_id)
     assert_valid_iri(article)
     # percent-encoding is reversible: two ids never share a graph IRI
-    assert unquote(article[len(base + "article/"):]) == article_id
+    segment = article[len(base + "article/"):]
+    assert unquote(segment) == article_id
+    # and never a dot segment, which IRI resolution in other tools would remove
+    assert segment not in (".", "..")
     assert_valid_iri(iris.mention_iri(article, start, start + length))
     assert_valid_iri(iris.event_iri(base, article_id, event_type, start, variant))
 

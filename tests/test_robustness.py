@@ -619,7 +619,7 @@ def test_hostile_values_survive_every_output_format(tmp_path):
     assert objects(graph, schema + "headline") == [first["title"].strip()]
     assert objects(graph, schema + "publisher") == [first["source"].strip()]
     assert objects(graph, schema + "url") == [first["url"]]
-    dots = ox.NamedNode(ARTICLE + "..")
+    dots = ox.NamedNode(ARTICLE + "%2E%2E")  # not a dot segment, which resolution removes
     assert objects(dots, schema + "headline") == ["}\n."]
     assert objects(dots, schema + "url") == []
     labels = {q.object.value for q in quads
