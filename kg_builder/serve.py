@@ -340,9 +340,11 @@ class QueryService:
             raise q.QueryNotFoundError(f"no named query {name!r} (GET /queries lists them)")
         named = known[name]
         bindings = q.bind_params(named, params)
-        text = q.prepare_query(named, bindings)
+        q.prepare_query(named, bindings)  # a broken file fails here, before the store is read
 
         def work() -> Answer:
+            # actor/place values are looked up in the store, like run_query does
+            text = q.prepare_query(named, q.resolve_params(self.store, named, bindings))
             return self.answer(self.store.query(text, use_default_graph_as_union=True))
         return self.run(work)
 

@@ -32,6 +32,7 @@ from kg_builder.query import (
     QueryParamError,
     QueryResult,
     bind_params,
+    find_entities,
     format_query_help,
     format_query_list,
     format_result,
@@ -39,6 +40,7 @@ from kg_builder.query import (
     load_query,
     parse_query,
     prepare_query,
+    resolve_params,
     run_query,
 )
 
@@ -219,6 +221,63 @@ def test_events_place_and_actor_filters(store):
     assert _events(store, actor="residents") == []  # only a source, never agent or target
     assert _events(store, actor="JSU", place="Kelbo", type="ArmedAttack") == [ATTACK]
     assert _events(store, actor="JSU", place="Doro") == []
+
+
+TWINS_TRIG = r"""
+@prefix kg: <https://w3id.org/kg-builder/ontology#> .
+@prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix : <https://w3id.org/kg-builder/id/> .
+:article\/a {
+  :place\/north a sem:Place ; rdfs:label "Twin" .
+  :event\/n a sem:Event, kg:ArmedAttack ; rdfs:label "attack" ; sem:hasPlace :place\/north .
+  :event\/twin a sem:Event, kg:Protest ; rdfs:label "twin" ; sem:hasPlace :place\/north .
+}
+:article\/b {
+  :place\/south a sem:Place ; rdfs:label "Southport" ; skos:altLabel "TWIN" ;
+      owl:sameAs <https://sws.geonames.org/1/> .
+  :event\/s a sem:Event, kg:Killing ; rdfs:label "killing" ; sem:hasPlace :place\/south ;
+      kg:agent :actor\/g .
+  :actor\/g a sem:Actor, kg:ArmedGroup ; rdfs:label "Twin" ;
+      owl:sameAs <http://www.wikidata.org/entity/Q7> .
+}
+"""
+
+
+def test_actor_and_place_values_are_resolved_to_every_entity_they_name():
+    """A name fitting two places (one by its label, one by an alternate name in another case)
+    gives both places' events; only entities of the parameter's class count (an actor and an
+    event are also called "Twin"); an unknown name gives no rows, not every row."""
+    store = ox.Store()
+    store.load(TWINS_TRIG.encode(), format=ox.RdfFormat.TRIG)
+    p = B + "place/"
+    assert find_entities(store, "place", "twin") == (ox.NamedNode(p + "north"),
+                                                      ox.NamedNode(p + "south"))
+    assert find_entities(store, "place", "https://sws.geonames.org/1/") == (
+        ox.NamedNode(p + "south"),)
+    assert find_entities(store, "place", p + "north") == (ox.NamedNode(p + "north"),)
+    assert find_entities(store, "place", B + "actor/g") == ()  # an actor, not a place
+    assert find_entities(store, "actor", "wd:Q7") == (ox.NamedNode(B + "actor/g"),)
+    assert find_entities(store, "actor", "TWIN") == (ox.NamedNode(B + "actor/g"),)
+    assert find_entities(store, "place", 'x" } UNION { ?x ?p ?o } #') == ()
+    assert [r[0] for r in run(store, "events", place="Twin")] == [
+        "event/n", "event/s", "event/twin"]
+    assert [r[0] for r in run(store, "events", actor="twin")] == ["event/s"]
+    assert run(store, "events", place="Nowhere") == []
+    # the VALUES block: one row per entity, and no rows at all when there is none
+    q = load_query("events")
+    text = prepare_query(q, resolve_params(store, q, bind_params(q, {"place": "twin"})))
+    assert f"VALUES (?place) {{ (<{p}north>) (<{p}south>) }}" in text
+    text = prepare_query(q, resolve_params(store, q, bind_params(q, {"place": "nowhere"})))
+    assert "VALUES (?place) {  }" in text
+
+
+def test_an_empty_actor_or_place_value_is_an_error():
+    q = load_query("actor-profile")
+    with pytest.raises(QueryParamError, match="actor=' ': is empty"):
+        bind_params(q, {"actor": " "})
 
 
 def test_actors(store):
@@ -606,7 +665,9 @@ def assert_same_rows_as_rdflib(store, dataset, name, params):
     text with its VALUES blocks. Compared by lexical value, because rdflib returns MIN() over
     IRIs as a literal."""
     q = load_query(name)
-    text = prepare_query(q, bind_params(q, params))
+    # actor/place values resolved against our store, as run_query does: the IRIs then go to
+    # both engines as VALUES
+    text = prepare_query(q, resolve_params(store, q, bind_params(q, params)))
     lists = {"agents", "targets", "certainty", "aliases"} | (
         {"articles"} if name == "affiliations" else set())
 
@@ -1030,10 +1091,10 @@ def test_query_list():
     events_at = next(i for i, line in enumerate(lines) if line.startswith("events "))
     assert "Events in time order" in lines[events_at]
     assert lines[events_at + 1].split() == [
-        "params:", "type", "(iri),", "from", "(date),", "to", "(date),", "place", "(string),",
-        "actor", "(string),", "min_fatalities", "(integer)"]
+        "params:", "type", "(iri),", "from", "(date),", "to", "(date),", "place", "(place),",
+        "actor", "(actor),", "min_fatalities", "(integer)"]
     profile_at = next(i for i, line in enumerate(lines) if line.startswith("actor-profile "))
-    assert lines[profile_at + 1].strip() == "params: actor (string, required)"
+    assert lines[profile_at + 1].strip() == "params: actor (actor, required)"
     assert "radius (float, default 50)" in text
     assert format_query_list([]) == "no named queries\n"
 
@@ -1042,7 +1103,7 @@ def test_query_help():
     text = format_query_help(load_query("events-near"))
     assert text.startswith("events-near: Events near a place\n")
     usage = " ".join(text[text.index("Usage:"):text.index("Parameters:")].split())
-    assert usage == ("Usage: kg-builder query events-near [--param place=STRING] "
+    assert usage == ("Usage: kg-builder query events-near [--param place=PLACE] "
                      "[--param lat=FLOAT] [--param long=FLOAT] [--param radius=FLOAT] "
                      "[--store DIR | FILE] [--format table|csv|tsv|json] [--limit N]")
     assert "\n  radius  float   default: 50  Radius in km\n" in text
@@ -1053,8 +1114,9 @@ def test_query_help():
     assert text.rstrip().endswith("events-near.rq")
     assert all(len(line) <= 100 for line in text.splitlines() if not line.startswith("File:"))
     profile = format_query_help(load_query("actor-profile"))
-    assert "Usage: kg-builder query actor-profile --param actor=STRING [--store" in profile
-    assert "  actor  string  required  Actor name or alternate name" in profile
+    assert "Usage: kg-builder query actor-profile --param actor=ACTOR [--store" in profile
+    assert "  actor  actor   required  Actor name or alternate name" in profile
+    assert "An actor value is looked up in the store first" in profile
     casualties = format_query_help(load_query("casualties"))
     assert ("  by    string  default: actor  What to group by. One of: actor, agent, target, "
             "place, type, month.") in casualties

@@ -354,6 +354,12 @@ def test_run_named_query_matches_local(served, local):
     expected = kq.run_query(local, kq.load_query("events"), {"type": "ArmedAttack"})
     assert rows == [tuple("" if t is None else str(t) for t in row) for row in expected.rows]
     assert len(rows) == 1 and '"attack on Kelbo base"' in rows[0]
+    # a place parameter is looked up in the served store, as `kg-builder query` does
+    status, _, body = http("GET", f"{served.url}/run/events?place=KELBO")
+    rows = parsed_rows(body, ox.QueryResultsFormat.JSON)
+    expected = kq.run_query(local, kq.load_query("events"), {"place": "kelbo"})
+    assert status == 200 and expected.rows
+    assert rows == [tuple("" if t is None else str(t) for t in row) for row in expected.rows]
     status, hdrs, body = http("GET", f"{served.url}/run/events?format=csv")
     assert status == 200 and hdrs["Content-Type"].startswith("text/csv")
     assert body.decode().splitlines()[0].startswith("event,type,label")
