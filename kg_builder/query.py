@@ -6,7 +6,7 @@ Each ``.rq`` file starts with a comment header that both people and this module 
     # description: one line saying what the query answers
     # param: type  iri?  Event class: local name, kg:Name or IRI
     # param: radius  float?  Search radius in km; default: 50
-    # param: actor  string  Actor label or IRI        (no "?": required)
+    # param: actor  actor  Actor name or IRI         (no "?": required; see resolve_params)
     # param: by  string?  Grouping; choices: actor, place, month; default: actor
     # one-of: place | lat long                        (at least one group must be complete)
     # column: event  the event IRI
