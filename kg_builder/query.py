@@ -698,12 +698,16 @@ def term_text(term, *, base: str | None = DEFAULT_BASE,
 
 
 def _display_width(text: str) -> int:
+    if text.isascii():  # nearly every cell: one column per character, no per-character lookup
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _cut(text: str, width: int) -> str:
     if _display_width(text) <= width:
         return text
+    if text.isascii():
+        return text[:max(0, width - 1)] + "…"
     out, used = [], 0
     for c in text:
         w = _display_width(c)
