@@ -826,14 +826,16 @@ def format_result(result: QueryResult, fmt: str = "table", *, width: int | None 
         return _table(result, width, base, prefixes)
     if fmt == "json":
         if result.boolean is not None:
-            doc: dict = {"head": {}, "boolean": result.boolean}
-        else:
-            doc = {"head": {"vars": list(result.columns)},
-                   "results": {"bindings": [
-                       {c: _json_term(t) for c, t in zip(result.columns, row, strict=True)
-                        if t is not None}
-                       for row in result.rows]}}
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+            return json.dumps({"head": {}, "boolean": result.boolean}, indent=2) + "\n"
+        # one binding per line, each written by json's C encoder (an indented document goes
+        # through its pure-Python encoder: 0.95 s instead of 0.2 s for 9,544 events)
+        bindings = ",\n    ".join(
+            json.dumps({c: _json_term(t) for c, t in zip(result.columns, row, strict=True)
+                        if t is not None}, ensure_ascii=False)
+            for row in result.rows)
+        head = json.dumps({"vars": list(result.columns)}, ensure_ascii=False)
+        body = f"\n    {bindings}\n  " if bindings else ""
+        return f'{{\n  "head": {head},\n  "results": {{"bindings": [{body}]}}\n}}\n'
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
