@@ -21,9 +21,17 @@ Identity rule:
 
 Everything is read back from the graphs themselves (the own IRI from the article id,
 ``kg:trigger`` and type), so no bookkeeping triples are needed and any stored graph can be
-re-clustered. Candidate events are found by exact ``sem:hasEarliestBeginTimeStamp`` values over
-a bounded window of days (Oxigraph's POS index), so the work per new article depends on how many
-events fall in those days, not on the size of the store.
+re-clustered.
+
+Candidate events are found by one SPARQL query per new article (:func:`candidate_query`), so
+that the screening runs inside Oxigraph on encoded index entries and only plausible matches come
+back to Python. Each date bound is looked up over bounded windows of days in the POS index and
+the two are hash-joined; only events whose dates can overlap a claim's then pay a lookup (a
+RocksDB seek, tens of microseconds, as is decoding an IRI) for their type and, for claims with no
+precise place, for a shared participant. The work per article is a scan of the index entries of
+about twenty days plus lookups for the events that could match on dates, never the size of the
+store nor a lookup for every event of those days. (Looping over the days in Python with two to
+four lookups per event, as before, took about four times as long on a 10,000-article store.)
 """
 
 from __future__ import annotations
@@ -75,6 +83,7 @@ _EVENT_TYPES = frozenset(EVENT_TYPES)
 _WIKIDATA = "http://www.wikidata.org/entity/"
 _GEONAMES = re.compile(r"^https?://sws\.geonames\.org/(\d+)/?$")
 _CHAR = re.compile(r"#char=(\d+),(\d+)$")
+_DURATION = "http://www.w3.org/2001/XMLSchema#dayTimeDuration"
 
 
 @dataclass(frozen=True)
@@ -461,6 +470,66 @@ def _date_literal(d: dt.date) -> ox.Literal:
     return ox.Literal(d.isoformat(), datatype=_T["date"])
 
 
+def _windows(claim: Claim, settings: MergeSettings) -> tuple[str, str, str, str]:
+    """The days (ISO text) between which a stored claim's earliest bound, then its latest
+    bound, must lie for it to :func:`match` ``claim``.
+
+    A match ``b`` overlaps ``claim`` within ``settings.days``, which bounds each of its dates
+    separately: ``b.earliest <= claim.latest + days`` and ``b.latest >= claim.earliest - days``;
+    its own span of at most :data:`MAX_SPAN_DAYS` gives the other end of each window."""
+    assert claim.earliest and claim.latest
+    days, span = dt.timedelta(days=settings.days), dt.timedelta(days=MAX_SPAN_DAYS)
+    return ((claim.earliest - span - days).isoformat(), (claim.latest + days).isoformat(),
+            (claim.earliest - days).isoformat(), (claim.latest + days + span).isoformat())
+
+
+def _days(windows: Iterable[tuple[str, str]]) -> str:
+    """Every day of the ``(first, last)`` windows once, as ``xsd:date`` literals for a SPARQL
+    ``VALUES`` block."""
+    days: set[dt.date] = set()
+    for first, last in windows:
+        lo, hi = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        days.update(lo + dt.timedelta(days=i) for i in range((hi - lo).days + 1))
+    return " ".join(str(_date_literal(d)) for d in sorted(days))
+
+
+def candidate_query(claims: Sequence[Claim], settings: MergeSettings) -> str:
+    """The SPARQL SELECT of ``?g ?e ?b ?l ?t`` (graph, event, its earliest and latest bound,
+    an event type) for stored claims that may :func:`match` one of ``claims`` (dated claims
+    with a type; a superset: only claims ``match`` would reject are left out, and which claim a
+    row may match is for the caller to check against :func:`_windows`).
+
+    Each bound is looked up over the union of the claims' windows (:func:`_windows`) in
+    Oxigraph's POS index (the bounds as the ``xsd:date`` literals :mod:`kg_builder.rdf`
+    writes), and the two are hash-joined on ``(?g ?e)`` without a lookup per event: written as
+    one basic graph pattern, the second bound would be looked up once per event of the first
+    window, which is what made looping over the days slow. The span is checked on the joined
+    rows (``b``'s own pair of bounds is among them). The date join sits in a subquery of its
+    own so that it is evaluated first; only its survivors pay a lookup for their type (any
+    type compatible with a claim's: :func:`match` checks the one :func:`read_claim` picks)
+    and, when no claim has a precise place, for a participant one of them names (``match``
+    then needs a shared one). One query serves all the claims of an article: they are mostly
+    about the same few days, so the days are scanned once."""
+    wins = [_windows(c, settings) for c in claims]
+    types = ", ".join(f"<{_KG}{t}>" for t in sorted(_EVENT_TYPES)
+                      if any(compatible(c.type, t) for c in claims))
+    shared = ""
+    if all(c.point is None for c in claims):
+        names = " ".join(sorted({str(ox.NamedNode(p)) for c in claims for p in c.participants}))
+        shared = (f"VALUES ?x {{ {names} }} "
+                  f"GRAPH ?g {{ ?e {_T['agent']}|{_T['target']} ?x }}")
+    return f"""SELECT DISTINCT ?g ?e ?b ?l ?t WHERE {{
+  {{ SELECT ?g ?e ?b ?l WHERE {{
+    {{ SELECT ?g ?e ?b WHERE {{ VALUES ?b {{ {_days(w[:2] for w in wins)} }}
+                                GRAPH ?g {{ ?e {_T['earliest']} ?b }} }} }}
+    {{ SELECT ?g ?e ?l WHERE {{ VALUES ?l {{ {_days(w[2:] for w in wins)} }}
+                                GRAPH ?g {{ ?e {_T['latest']} ?l }} }} }}
+    FILTER(?l - ?b <= "P{MAX_SPAN_DAYS}D"^^<{_DURATION}>) }} }}
+  GRAPH ?g {{ ?e {_T['type']} ?t }} FILTER(?t IN ({types}))
+  {shared}
+}}"""
+
+
 class Merger:
     """Decides event IRIs for articles entering or leaving one store."""
 
@@ -471,41 +540,63 @@ class Merger:
         return read_claim(StoreGraph(self.store, graph), graph.value, event.value, self.base)
 
     def candidates(self, claim: Claim) -> list[Claim]:
-        """Stored claims that could match ``claim``.
+        """Stored claims that could match ``claim`` (see :meth:`candidates_for`)."""
+        return self.candidates_for([claim])[0]
 
-        A match has its earliest bound in ``[earliest - MAX_SPAN_DAYS - days, latest + days]``,
-        so one exact-value lookup per day of that window (Oxigraph's POS index) finds them all;
-        each hit is screened on its latest bound and type (two more lookups) before it is read
-        in full. The cost is the number of events in those days, whatever the store's size."""
-        if not claim.dated or not self.settings.enabled:
-            return []
-        assert claim.earliest and claim.latest
-        slack = dt.timedelta(days=self.settings.days)
-        lo = claim.earliest - dt.timedelta(days=MAX_SPAN_DAYS) - slack
-        hi = claim.latest + slack
-        found: dict[tuple[str, str], Claim] = {}
-        earliest_ok = (claim.earliest - slack).isoformat()  # ISO dates compare as text
-        day = lo
-        while day <= hi:
-            latest_ok = (day + dt.timedelta(days=MAX_SPAN_DAYS)).isoformat()
-            for q in self.store.quads_for_pattern(None, _T["earliest"], _date_literal(day), None):
-                g, s = q.graph_name, q.subject
-                if not (isinstance(g, ox.NamedNode) and isinstance(s, ox.NamedNode)):
+    def _may_match(self, claim: Claim) -> bool:
+        """Whether :func:`match` could accept any claim for ``claim``: it needs both dates,
+        a type and, without a precise place, a participant to share."""
+        return (self.settings.enabled and claim.dated and claim.type is not None
+                and (claim.point is not None or bool(claim.participants)))
+
+    def candidates_for(self, claims: Sequence[Claim]) -> list[list[Claim]]:
+        """For each of ``claims`` (an article's), the stored claims that could match it,
+        sorted by (graph, event).
+
+        One SPARQL query (:func:`candidate_query`) screens on what :func:`match` requires of
+        the stored side inside Oxigraph, where the work is on encoded index entries: every
+        per-event lookup (a RocksDB seek, tens of microseconds) and IRI decoding is paid only
+        by events whose dates can overlap, so the cost follows the events that could match
+        rather than all events of those days or the size of the store. The rows are then
+        checked per claim (its own date windows, type, participants), screened on distance
+        (:meth:`_far`), and read in full once each."""
+        out: list[list[Claim]] = [[] for _ in claims]
+        live = [i for i, c in enumerate(claims) if self._may_match(c)]
+        if not live:
+            return out
+        rows: dict[tuple[str, str], tuple[ox.NamedNode, ox.NamedNode, set, set]] = {}
+        query = candidate_query([claims[i] for i in live], self.settings)
+        for g, s, start, end, t in self.store.query(query):
+            if isinstance(g, ox.NamedNode) and isinstance(s, ox.NamedNode):
+                entry = rows.setdefault((g.value, s.value), (g, s, set(), set()))
+                entry[2].add((start.value, end.value))
+                entry[3].add(t.value[len(_KG):])
+        read: dict[tuple[str, str], Claim] = {}
+        for i in live:
+            claim = claims[i]
+            e_lo, e_hi, l_lo, l_hi = _windows(claim, self.settings)
+            for key in sorted(rows):
+                g, s, bounds, types = rows[key]
+                if key[0] == claim.graph or not any(compatible(claim.type, t) for t in types):
                     continue
-                if g.value == claim.graph or (g.value, s.value) in found:
-                    continue
-                # screen on the latest bound first: most hits of the look-back days end too early
-                ends = [x.object.value for x in
-                        self.store.quads_for_pattern(s, _T["latest"], None, g)]
-                if not ends or min(ends) < earliest_ok or min(ends) > latest_ok:
-                    continue
+                if not any(e_lo <= start <= e_hi and l_lo <= end <= l_hi
+                           for start, end in bounds):
+                    continue  # ISO dates compare as text
                 view = StoreGraph(self.store, g)
-                if not compatible(claim.type, _event_type(view, s)) or self._far(claim, view, s):
+                if claim.point is None and not self._names(claim, view, s):
                     continue
-                found[(g.value, s.value)] = read_claim(view, g.value, s.value, self.base,
-                                                       own=False)
-            day += dt.timedelta(days=1)
-        return [found[k] for k in sorted(found)]
+                if self._far(claim, view, s):
+                    continue
+                if key not in read:
+                    read[key] = read_claim(view, g.value, s.value, self.base, own=False)
+                out[i].append(read[key])
+        return out
+
+    def _names(self, claim: Claim, view: GraphView, event: ox.NamedNode) -> bool:
+        """Whether a stored claim names one of ``claim``'s participants as agent or target
+        (needed for a match when a precise place is missing)."""
+        return any(a.value in claim.participants for p in ("agent", "target")
+                   for a in view.objects(event, _T[p]) if isinstance(a, ox.NamedNode))
 
     def _far(self, claim: Claim, view: GraphView, event: ox.NamedNode) -> bool:
         """A cheap screen before reading a stored claim in full: its place has coordinates
@@ -558,8 +649,9 @@ class Merger:
         """
         view = QuadGraph(quads)
         claims = [read_claim(view, graph.value, e, self.base) for e in view.events]
-        touched = {other.event for claim in claims for other in self.candidates(claim)
-                   if match(claim, other, self.settings) is not None}
+        touched = {other.event for claim, found in zip(claims, self.candidates_for(claims),
+                                                       strict=True)
+                   for other in found if match(claim, other, self.settings) is not None}
         if not touched:
             return list(quads), Changes()
         final, changes = self._settle(self._members(touched), claims)
@@ -590,5 +682,6 @@ class Merger:
 
 __all__ = ["MergeSettings", "Merger", "Claim", "Changes", "TYPE_GROUPS", "MAX_SPAN_DAYS",
            "DISTINCTIVE_KINDS", "compatible", "match", "conflict", "cluster", "read_claim",
+           "candidate_query",
            "haversine_km",
            "rename_claim", "event_graphs", "StoreGraph", "QuadGraph"]

@@ -18,13 +18,17 @@ from kg_builder.cli import main
 from kg_builder.merge import (
     MAX_SPAN_DAYS,
     Claim,
+    Merger,
     MergeSettings,
+    StoreGraph,
     cluster,
     compatible,
     conflict,
     haversine_km,
     match,
+    read_claim,
 )
+from kg_builder.namespaces import GEO, KG, OWL, RDF, SEM
 from kg_builder.readers import read_inputs
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
@@ -313,3 +317,251 @@ def test_merge_options_change_the_outcome(wire_store):
     assert _shared(_build(OUALLAM + TILLABERI, merge_km=10)) == [2, 2]
     # Tillabéri is 69 km from Ouallam: a 100 km radius joins the same-day attacks
     assert _shared(_build(OUALLAM + TILLABERI, merge_km=100)) == [5]
+
+
+# ----------------------------------------------------------------------------- candidate finding
+# Stored claims written by hand in the vocabulary rdf.py uses, so that Merger.candidates (one
+# SPARQL screen, then a distance screen) can be checked against reading every stored claim.
+
+MALI = 2453866  # a GeoNames country id: as an event's place it says nothing about where
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+XSD_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+
+
+def _n(term) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+def _decimal(x: float) -> ox.Literal:
+    return ox.Literal(f"{x:.5f}", datatype=XSD_DECIMAL)
+
+
+def put_event(store: ox.Store, graph: str, event: str, type: str, earliest: dt.date | None,
+              latest: dt.date | None, place: tuple | None = None,
+              agents: tuple[str, ...] = (), targets: tuple[str, ...] = ()) -> None:
+    """One stored claim. ``place``: ("point", lat, lon), ("country",), ("relative", lat, lon,
+    km) (an anchor's point and a distance, no bearing) or None; ``agents``, ``targets``: actor
+    IRIs, each linked to Wikidata (distinctive)."""
+    g, e = ox.NamedNode(graph), ox.NamedNode(event)
+    quads = [(e, RDF.type, SEM.Event), (e, RDF.type, KG[type])]
+    for pred, day in ((SEM.hasEarliestBeginTimeStamp, earliest),
+                      (SEM.hasLatestEndTimeStamp, latest)):
+        if day is not None:
+            quads.append((e, pred, ox.Literal(day.isoformat(), datatype=XSD_DATE)))
+    if place is not None:
+        p = ox.NamedNode(f"{event}/place")
+        quads.append((e, SEM.hasPlace, p))
+        if place[0] == "point":
+            quads += [(p, GEO.lat, _decimal(place[1])), (p, GEO.long, _decimal(place[2]))]
+        elif place[0] == "country":
+            quads += [(p, OWL.sameAs, ox.NamedNode(f"https://sws.geonames.org/{MALI}/")),
+                      (p, GEO.lat, _decimal(17.0)), (p, GEO.long, _decimal(-4.0)),
+                      (p, KG.countryCode, ox.Literal("ML"))]
+        else:
+            anchor = ox.NamedNode(f"{event}/anchor")
+            quads += [(p, KG.relativeTo, anchor), (p, KG.distanceKm, _decimal(place[3])),
+                      (anchor, GEO.lat, _decimal(place[1])), (anchor, GEO.long, _decimal(place[2]))]
+    for role, a in [(KG.agent, a) for a in agents] + [(KG.target, t) for t in targets]:
+        quads += [(e, role, ox.NamedNode(a)),
+                  (ox.NamedNode(a), OWL.sameAs,
+                   ox.NamedNode("http://www.wikidata.org/entity/Q" + a.rsplit("/", 1)[1]))]
+    store.extend([ox.Quad(_n(s) if not isinstance(s, ox.NamedNode) else s, _n(p),
+                          o if isinstance(o, (ox.NamedNode, ox.Literal)) else _n(o), g)
+                  for s, p, o in quads])
+
+
+def brute_force(store: ox.Store, new: Claim, settings: MergeSettings = S) -> set[tuple[str, str]]:
+    """(graph, event) of every stored claim that matches ``new``, reading them all."""
+    out = set()
+    for q in store.quads_for_pattern(None, _n(RDF.type), _n(SEM.Event), None):
+        g = q.graph_name.value
+        other = read_claim(StoreGraph(store, q.graph_name), g, q.subject.value, B, own=False)
+        if match(new, other, settings) is not None:
+            out.add((g, q.subject.value))
+    return out
+
+
+def found(store: ox.Store, new: Claim, settings: MergeSettings = S) -> list[tuple[str, str]]:
+    return [(c.graph, c.event) for c in Merger(store, B, settings).candidates(new)]
+
+
+HERE = (14.32, 2.09)
+FAR = (16.27, -0.04)  # Gao, about 310 km away
+
+
+def test_candidates_find_the_one_match_among_many_same_day_events():
+    store = ox.Store()
+    for i in range(120):  # same days, other kinds of event or elsewhere
+        put_event(store, f"{B}article/n{i}", f"{B}event/n{i}", "Protest" if i % 2 else "Election",
+                  D, D, ("point", *HERE))
+        put_event(store, f"{B}article/f{i}", f"{B}event/f{i}", "ArmedAttack",
+                  D - dt.timedelta(days=i % 3), D, ("point", FAR[0], FAR[1] + i / 1000))
+        put_event(store, f"{B}article/o{i}", f"{B}event/o{i}", "ArmedAttack",
+                  D - dt.timedelta(days=9 + i % 5), D - dt.timedelta(days=2 + i % 5),
+                  ("point", *HERE))  # ended two days or more before
+    put_event(store, f"{B}article/hit", f"{B}event/hit", "ArmedAttack", D, D,
+              ("point", 14.40, 2.10))
+    new = claim("new-article")
+    assert found(store, new) == [(f"{B}article/hit", f"{B}event/hit")]
+    assert brute_force(store, new) == {(f"{B}article/hit", f"{B}event/hit")}
+
+
+def test_candidates_cross_the_violent_type_group_but_no_other_type():
+    store = ox.Store()
+    for t in ("Killing", "Bombing", "ArmedClash", "Abduction", "Protest"):
+        put_event(store, f"{B}article/{t}", f"{B}event/{t}", t, D, D, ("point", *HERE))
+    got = {g.rsplit("/", 1)[1] for g, _ in found(store, claim("new", "ArmedAttack"))}
+    assert got == {"Killing", "Bombing", "ArmedClash"}
+    assert {g.rsplit("/", 1)[1] for g, _ in found(store, claim("new", "Abduction"))} == \
+        {"Abduction"}
+    assert found(store, claim("new", None)) == []
+
+
+def test_a_claim_without_a_precise_place_needs_a_shared_participant():
+    store = ox.Store()
+    army, other = f"{B}actor/army", f"{B}actor/other"
+    put_event(store, f"{B}article/a", f"{B}event/a", "Killing", D, D, ("country",), (army,))
+    put_event(store, f"{B}article/t", f"{B}event/t", "Killing", D, D, None, (), (army,))
+    put_event(store, f"{B}article/b", f"{B}event/b", "Killing", D, D, ("point", *HERE), (other,))
+    put_event(store, f"{B}article/c", f"{B}event/c", "Killing", D, D, None, ())
+    new = claim("new", point=None, country="ML", participants=(army,))
+    both = [(f"{B}article/a", f"{B}event/a"), (f"{B}article/t", f"{B}event/t")]
+    assert found(store, new) == both  # as agent or as target
+    assert brute_force(store, new) == set(both)
+    # nothing to share: no candidate at all (match could not accept one)
+    assert found(store, claim("new", point=None, participants=())) == []
+    # a stored claim with no precise place is found for a claim with one, through the actor
+    assert (f"{B}article/a", f"{B}event/a") in found(store, claim("new", participants=(army,)))
+
+
+def test_a_relative_place_is_found_within_its_slack():
+    store = ox.Store()
+    anchor = (HERE[0] + 0.6, HERE[1])  # about 67 km north
+    put_event(store, f"{B}article/r", f"{B}event/r", "ArmedAttack", D, D,
+              ("relative", *anchor, 50.0))
+    put_event(store, f"{B}article/s", f"{B}event/s", "ArmedAttack", D, D,
+              ("relative", *anchor, 10.0))  # too far even with its slack
+    assert brute_force(store, claim("new")) == {(f"{B}article/r", f"{B}event/r")}
+    assert (f"{B}article/r", f"{B}event/r") in found(store, claim("new"))
+    # the slack of the new claim's own place counts too
+    stored = ox.Store()
+    put_event(stored, f"{B}article/p", f"{B}event/p", "ArmedAttack", D, D, ("point", *anchor))
+    vague = claim("new", point=HERE, slack=50.0)
+    assert found(stored, vague) == [(f"{B}article/p", f"{B}event/p")]
+    assert found(stored, claim("new", point=HERE)) == []
+
+
+def test_candidate_date_windows_are_exact_at_their_edges():
+    store = ox.Store()
+    day = dt.timedelta(days=1)
+    cases = {  # name: (earliest, latest, matches a claim dated D with days=1)
+        "week-ending-before": (D - 8 * day, D - day, True),    # a 7-day span, gap 1
+        "eight-days": (D - 9 * day, D - day, False),           # spans more than 7 days
+        "two-days-before": (D - 2 * day, D - 2 * day, False),  # gap 2
+        "day-after": (D + day, D + day, True),
+        "week-from-day-after": (D + day, D + 8 * day, True),
+        "two-days-after": (D + 2 * day, D + 3 * day, False),
+        "inverted": (D + day, D - day, True),                   # bounds the wrong way round
+        "undated": (None, D, False),
+    }
+    for name, (lo, hi, _) in cases.items():
+        put_event(store, f"{B}article/{name}", f"{B}event/{name}", "ArmedAttack", lo, hi,
+                  ("point", *HERE))
+    want = {name for name, (*_, ok) in cases.items() if ok}
+    assert {g.rsplit("/", 1)[1] for g, _ in brute_force(store, claim("new"))} == want
+    assert {g.rsplit("/", 1)[1] for g, _ in found(store, claim("new"))} == want
+    strict = MergeSettings(days=0)
+    assert {g.rsplit("/", 1)[1] for g, _ in found(store, claim("new"), strict)} == \
+        {g.rsplit("/", 1)[1] for g, _ in brute_force(store, claim("new"), strict)} == set()
+
+
+def test_one_query_serves_all_claims_of_an_article():
+    """Claims of one article on other days, of other types, with and without a place: each
+    gets only its own candidates, as if asked alone."""
+    store = ox.Store()
+    later = D + dt.timedelta(days=20)
+    army = f"{B}actor/army"
+    for name, type, day, place, agents in [
+            ("x", "ArmedAttack", D, ("point", *HERE), ()),
+            ("v", "Protest", D, ("point", *HERE), ()),          # right day, wrong type for c1
+            ("w", "Killing", D, None, ()),                       # no place: match needs a name
+            ("y", "Protest", later, ("point", *HERE), ()),
+            ("z", "Killing", later, ("country",), (army,)),
+            ("u", "ArmedAttack", later, ("point", *HERE), ())]:  # c3 shares no one with it
+        put_event(store, f"{B}article/{name}", f"{B}event/{name}", type, day, day, place, agents)
+    c1 = claim("new", own=f"{B}event/new1")
+    c2 = claim("new", "Protest", later, later, own=f"{B}event/new2")
+    c3 = claim("new", "Killing", later, later, point=None, country="ML", participants=(army,),
+               own=f"{B}event/new3")
+    c4 = claim("new", "Coup", None, later, own=f"{B}event/new4")  # undated: none
+    merger = Merger(store, B, S)
+    got = [[c.graph.rsplit("/", 1)[1] for c in found]
+           for found in merger.candidates_for([c1, c2, c3, c4])]
+    assert got == [["w", "x"], ["y"], ["z"], []]
+    assert got == [[c.graph.rsplit("/", 1)[1] for c in merger.candidates(x)]
+                   for x in (c1, c2, c3, c4)]
+    assert [{g.rsplit("/", 1)[1] for g, _ in brute_force(store, x)} for x in (c1, c2, c3)] == \
+        [{"x"}, {"y"}, {"z"}]
+
+
+def test_each_claim_of_an_article_is_held_to_its_own_date_windows():
+    """The query scans the union of the claims' windows; a row that falls in one claim's
+    window for one bound and in another's for the other is no candidate of either."""
+    store = ox.Store()
+    day = dt.timedelta(days=1)
+    for name, lo, hi in [("a", D, D), ("b", D + 9 * day, D + 9 * day),
+                         ("inverted", D + 5 * day, D + 3 * day)]:
+        put_event(store, f"{B}article/{name}", f"{B}event/{name}", "ArmedAttack", lo, hi,
+                  ("point", *HERE))
+    c1 = claim("new", own=f"{B}event/new1")
+    c2 = claim("new", earliest=D + 9 * day, latest=D + 9 * day, own=f"{B}event/new2")
+    got = Merger(store, B, S).candidates_for([c1, c2])
+    assert [[c.graph.rsplit("/", 1)[1] for c in found] for found in got] == [["a"], ["b"]]
+    assert brute_force(store, c1) | brute_force(store, c2) == {
+        (f"{B}article/a", f"{B}event/a"), (f"{B}article/b", f"{B}event/b")}
+
+
+def test_candidates_agree_with_reading_every_stored_claim():
+    """Random stores: the matches among the candidates are exactly the matches among all
+    stored claims (the screens drop only claims match rejects)."""
+    import random
+
+    rng = random.Random(7)
+    types = ["ArmedAttack", "Killing", "Bombing", "Abduction", "Protest"]
+    actors = [f"{B}actor/a{i}" for i in range(6)]
+
+    def place():
+        kind = rng.choice(["point", "point", "country", "relative", None])
+        lat, lon = HERE[0] + rng.uniform(-0.5, 0.5), HERE[1] + rng.uniform(-0.5, 0.5)
+        if kind == "point":
+            return ("point", lat, lon)
+        if kind == "relative":
+            return ("relative", lat, lon, rng.choice([5.0, 20.0, 40.0]))
+        return ("country",) if kind else None
+
+    store = ox.Store()
+    for i in range(400):
+        lo = D + dt.timedelta(days=rng.randint(-12, 12))
+        hi = lo + dt.timedelta(days=rng.choice([0, 0, 0, 1, 3, 7, 8, -1]))
+        put_event(store, f"{B}article/s{i % 150}", f"{B}event/s{i}", rng.choice(types),
+                  lo if rng.random() > 0.05 else None, hi, place(),
+                  tuple(rng.sample(actors, rng.randint(0, 2))),
+                  tuple(rng.sample(actors, rng.randint(0, 1))))
+    checked = 0
+    for j in range(80):
+        lo = D + dt.timedelta(days=rng.randint(-6, 6))
+        hi = lo + dt.timedelta(days=rng.choice([0, 0, 1, 2, 7]))
+        p = place()
+        point = None if p is None or p[0] == "country" else (p[1], p[2])
+        slack = p[3] if p is not None and p[0] == "relative" else 0.0
+        new = claim(f"n{j}", rng.choice(types), lo, hi, point, slack,
+                    rng.choice(["ML", "NE", None]), tuple(rng.sample(actors, rng.randint(0, 2))))
+        for settings in (S, MergeSettings(days=0, km=10.0), MergeSettings(days=3, km=60.0)):
+            want = brute_force(store, new, settings)
+            got = Merger(store, B, settings).candidates(new)
+            keys = [(c.graph, c.event) for c in got]
+            assert keys == sorted(set(keys))
+            assert {k for k, c in zip(keys, got, strict=True)
+                    if match(new, c, settings) is not None} == want, (new, settings)
+            checked += len(want)
+    assert checked > 100  # the random stores do hold matches
