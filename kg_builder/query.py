@@ -66,7 +66,7 @@ from .resources import resource_dir
 __all__ = [
     "Param", "NamedQuery", "QueryResult", "QueryError", "QueryParamError", "QueryHeaderError",
     "QueryNotFoundError", "PARAM_TYPES", "FORMATS", "list_queries", "load_query", "parse_query",
-    "bind_params", "resolve_params", "prepare_query", "run_query", "format_result",
+    "bind_params", "find_entities", "resolve_params", "prepare_query", "run_query", "format_result",
     "format_query_list", "format_query_help", "term_text", "ENTITY_CLASSES",
 ]
 
