@@ -282,8 +282,9 @@ def child_queries(store_dir: str) -> dict:
     place = _busiest_label(store, "http://semanticweb.cs.vu.nl/2009/11/sem/hasPlace", _GEO_LAT)
     params = {"actor-profile": {"actor": actor or "x"},
               "events-near": {"place": place or "x", "radius": "100"}}
-    runs = [(q, q.name, params.get(q.name, {})) for q in list_queries()]
-    runs += [(q, f"events {key}=", {key: value}) for q in list_queries() if q.name == "events"
+    queries = list_queries()
+    runs = [(q, q.name, params.get(q.name, {})) for q in queries]
+    runs += [(q, f"events {key}=", {key: value}) for q in queries if q.name == "events"
              for key, value in (("place", place), ("actor", actor)) if value]
     timings = {}
     for q, name, p in runs:

@@ -572,10 +572,11 @@ class Merger:
                 entry[2].add((start.value, end.value))
                 entry[3].add(t.value[len(_KG):])
         read: dict[tuple[str, str], Claim] = {}
+        keys = sorted(rows)
         for i in live:
             claim = claims[i]
             e_lo, e_hi, l_lo, l_hi = _windows(claim, self.settings)
-            for key in sorted(rows):
+            for key in keys:
                 g, s, bounds, types = rows[key]
                 if key[0] == claim.graph or not any(compatible(claim.type, t) for t in types):
                     continue

@@ -82,13 +82,6 @@ _OWL_SAME_AS = ox.NamedNode("http://www.w3.org/2002/07/owl#sameAs")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 _ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
-#: The names and alternate names that are ?name in any case. SPARQL has no case-insensitive
-#: index, so every name is compared; but each distinct one once: DISTINCT works on Oxigraph's
-#: term ids, and only then is each string decoded for LCASE (10,000 articles: 37,000 distinct
-#: names among 406,000 statements, 0.3 s instead of 0.9 s).
-_NAME_LOOKUP = f"""SELECT ?n WHERE {{
-  {{ SELECT DISTINCT ?n WHERE {{ {{ ?x {_LABEL} ?n }} UNION {{ ?x {_ALT_LABEL} ?n }} }} }}
-  FILTER(LCASE(STR(?n)) = LCASE(?name)) }}"""
 
 #: A parameter's value once bound: one RDF term, or the entities an actor/place value names.
 Binding = ox.NamedNode | ox.Literal | tuple[ox.NamedNode, ...]
@@ -453,6 +446,17 @@ def bind_params(q: NamedQuery,
     return bound
 
 
+def _name_lookup(value: str) -> str:
+    """The names and alternate names that are ``value`` in any case. SPARQL has no
+    case-insensitive index, so every name is compared; but each distinct one once: DISTINCT
+    works on Oxigraph's term ids, and only then is each string decoded for LCASE (10,000
+    articles: 37,000 distinct names among 406,000 statements, 0.3 s instead of 0.9 s)."""
+    # str() of a pyoxigraph literal is its escaped N-Triples form (see _values_block)
+    return f"""SELECT ?n WHERE {{ VALUES ?name {{ {ox.Literal(value)} }}
+  {{ SELECT DISTINCT ?n WHERE {{ {{ ?x {_LABEL} ?n }} UNION {{ ?x {_ALT_LABEL} ?n }} }} }}
+  FILTER(LCASE(STR(?n)) = LCASE(?name)) }}"""
+
+
 def find_entities(store: ox.Store, kind: str, value: str) -> tuple[ox.NamedNode, ...]:
     """The IRIs of the actors or places (``kind``) that ``value`` names, sorted.
 
@@ -461,10 +465,8 @@ def find_entities(store: ox.Store, kind: str, value: str) -> tuple[ox.NamedNode,
     lower case; for actors ``wd:Q…`` written out too) is the entity's own IRI or an IRI it is
     ``owl:sameAs`` (Wikidata, GeoNames). Only entities typed as the kind's class count."""
     cls = ox.NamedNode(ENTITY_CLASSES[kind])
-    # str() of a pyoxigraph literal is its escaped N-Triples form (see _values_block)
-    lookup = _NAME_LOOKUP.replace("WHERE {", f"WHERE {{ VALUES ?name {{ {ox.Literal(value)} }}", 1)
     found: set = set()
-    for (name,) in store.query(lookup, use_default_graph_as_union=True):
+    for (name,) in store.query(_name_lookup(value), use_default_graph_as_union=True):
         for predicate in (_LABEL, _ALT_LABEL):  # the entities with that name: by index
             found.update(q.subject for q in store.quads_for_pattern(None, predicate, name))
     if ":" in value:

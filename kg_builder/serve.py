@@ -340,7 +340,6 @@ class QueryService:
             raise q.QueryNotFoundError(f"no named query {name!r} (GET /queries lists them)")
         named = known[name]
         bindings = q.bind_params(named, params)
-        q.prepare_query(named, bindings)  # a broken file fails here, before the store is read
 
         def work() -> Answer:
             # actor/place values are looked up in the store, like run_query does
