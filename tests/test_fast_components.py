@@ -1,5 +1,6 @@
 """The fast attribute ruler finds exactly the matches spaCy's ruler finds, and so sets exactly
-the same attributes: on the trained model, and on hand-written patterns of every kind."""
+the same attributes: on the trained model, and on hand-written patterns of every kind. The fast
+lemmatizer gives the stock lemmatizer's lemmas."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from spacy.tokens import Doc
 
 from kg_builder.nlp import load_pipeline
 from kg_builder.nlp.attribute_rules import FastAttributeRuler, speed_up_attribute_ruler
+from kg_builder.nlp.lemmas import FastEnglishLemmatizer, speed_up_lemmatizer
 from kg_builder.nlp.pipeline import resolve_model
 
 # Texts that reach the model's exceptions: contractions, colloquial spellings, pronoun
@@ -139,3 +141,68 @@ def test_each_kind_of_test_matters():
     doc = _tagged(nlp.vocab)
     spans = {(rule, start, end) for rule, _, start, end in fast.match(doc)}
     assert spans == {(0, 0, 1), (1, 1, 2), (1, 6, 7), (2, 4, 6), (2, 10, 12)}
+
+
+# --- the lemmatizer (kg_builder.nlp.lemmas) -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def lemma_pair():
+    stock = spacy.load(resolve_model())
+    fast = spacy.load(resolve_model())
+    assert speed_up_lemmatizer(fast)
+    return stock, fast
+
+
+def test_lemmatizer_replaced_in_place(lemma_pair):
+    stock, fast = lemma_pair
+    assert fast.pipe_names == stock.pipe_names
+    new, old = fast.get_pipe("lemmatizer"), stock.get_pipe("lemmatizer")
+    assert isinstance(new, FastEnglishLemmatizer)
+    assert (new.mode, new.overwrite) == (old.mode, old.overwrite)
+    assert isinstance(load_pipeline().get_pipe("lemmatizer"), FastEnglishLemmatizer)
+    assert not speed_up_lemmatizer(fast)  # already fast: left alone
+    assert not speed_up_lemmatizer(spacy.blank("en"))
+
+
+def test_lemmas_identical(lemma_pair):
+    stock, fast = lemma_pair
+    # twice: the second time every lemma comes from what the first one remembered
+    for _ in range(2):
+        for text in TEXTS:
+            a, b = stock(text), fast(text)
+            assert [t.lemma_ for t in b] == [t.lemma_ for t in a], text
+            assert _attrs(b) == _attrs(a), text
+
+
+def test_lemmatizer_keeps_lemmas_already_set_and_follows_pos(lemma_pair):
+    stock, fast = lemma_pair
+    text = "The soldiers were attacking the camps."
+    docs = [nlp(text, disable=["lemmatizer"]) for nlp in (stock, fast)]
+    for nlp, doc in zip((stock, fast), docs, strict=True):
+        doc[1].lemma_ = "trooper"
+        nlp.get_pipe("lemmatizer")(doc)
+    assert [t.lemma_ for t in docs[1]] == ["the", "trooper", "be", "attack", "the", "camp", "."]
+    assert [t.lemma_ for t in docs[1]] == [t.lemma_ for t in docs[0]]
+    # the same word with another POS gets the other lemma, even once one is remembered
+    text = "The meeting ended. They are meeting again."
+    lemmas = [t.lemma_ for t in fast(text) if t.lower_ == "meeting"]
+    assert lemmas == ["meeting", "meet"]
+    assert lemmas == [t.lemma_ for t in stock(text) if t.lower_ == "meeting"]
+
+
+def test_lemma_depends_on_word_pos_and_morphology(lemma_pair):
+    """Tokens that differ only in POS, or only in morphology, keep different lemmas after the
+    first one is remembered (hand-set annotations: no tagger involved)."""
+    stock, fast = lemma_pair
+    words = ["Attack", "Attack", "found", "found", "Attack", "found"]
+    pos = ["NOUN", "PROPN", "VERB", "VERB", "NOUN", "VERB"]
+    morphs = ["Number=Sing", "Number=Sing", "Tense=Past|VerbForm=Fin", "VerbForm=Inf",
+              "Number=Sing", "VerbForm=Inf"]
+    lemmas = []
+    for nlp in (stock, fast):
+        doc = Doc(nlp.vocab, words=words, pos=pos, morphs=morphs)
+        nlp.get_pipe("lemmatizer")(doc)
+        lemmas.append([t.lemma_ for t in doc])
+    assert lemmas[1] == ["attack", "Attack", "find", "found", "attack", "found"]
+    assert lemmas[1] == lemmas[0]
