@@ -35,11 +35,19 @@ def _attrs(doc: Doc) -> list:
 
 
 @pytest.fixture(scope="module")
-def model_pair():
-    stock = spacy.load(resolve_model())
-    fast = spacy.load(resolve_model())
-    assert speed_up_attribute_ruler(fast)
-    return stock, fast
+def stock():
+    return spacy.load(resolve_model())
+
+
+def _sped_up(speed_up) -> spacy.Language:
+    nlp = spacy.load(resolve_model())
+    assert speed_up(nlp)
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def model_pair(stock):
+    return stock, _sped_up(speed_up_attribute_ruler)
 
 
 def test_model_ruler_is_replaced_in_place(model_pair):
@@ -147,11 +155,8 @@ def test_each_kind_of_test_matters():
 
 
 @pytest.fixture(scope="module")
-def lemma_pair():
-    stock = spacy.load(resolve_model())
-    fast = spacy.load(resolve_model())
-    assert speed_up_lemmatizer(fast)
-    return stock, fast
+def lemma_pair(stock):
+    return stock, _sped_up(speed_up_lemmatizer)
 
 
 def test_lemmatizer_replaced_in_place(lemma_pair):
