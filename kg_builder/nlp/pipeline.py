@@ -1,6 +1,7 @@
 """Build the spaCy pipeline: a trained English model, a gazetteer entity ruler before its NER,
 and the ``kg_extract`` component that leaves an :class:`~kg_builder.model.Extraction` on
-``Doc._.extraction``.
+``Doc._.extraction``. The model's attribute ruler and English lemmatizer are swapped for
+equivalents that give the same annotations faster (:mod:`.attribute_rules`, :mod:`.lemmas`).
 
 The model name is configurable (``--model``, ``KG_BUILDER_MODEL``); by default the official
 ``en_core_web_sm`` is used when installed, else its PyPI re-publication
