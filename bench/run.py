@@ -411,7 +411,8 @@ def bench_n(n: int, workers_list: list[int], args: argparse.Namespace, work: Pat
             if args.repeat > 1:
                 _log(f"  round {r + 1} of {args.repeat}, {w} worker(s)")
             rounds.append(Result(n=n, workers=w, words=stats.words))
-            store = _measure_pair(rounds[-1], corpus, per_article, args)
+            store = work / f"store-{n}-w{w}"
+            _measure_pair(rounds[-1], corpus, per_article, store, args)
         res = median_round(rounds)
         results.append(res)
         if len(rounds) > 1:
@@ -435,11 +436,8 @@ def median_round(rounds: list[Result]) -> Result:
     """The round with the median kg-builder/spaCy ratio (the lower middle one of an even
     number; rounds without a ratio last). On a shared machine one run's ratio moves by ±20 %:
     rounds alternate the two measurements so that each pair sees the same machine."""
-    ranked = sorted(rounds, key=lambda r: (r.ratio is None, r.ratio or 0.0))
-    with_ratio = [r for r in ranked if r.ratio is not None]
-    if not with_ratio:
-        return rounds[0]
-    return with_ratio[(len(with_ratio) - 1) // 2]
+    ranked = sorted((r for r in rounds if r.ratio is not None), key=lambda r: r.ratio or 0.0)
+    return ranked[(len(ranked) - 1) // 2] if ranked else rounds[0]
 
 
 def round_summary(r: Result) -> dict:
@@ -449,11 +447,11 @@ def round_summary(r: Result) -> dict:
             "spacy_cpu_s": r.spacy_cpu_s, "peak_rss_mb": r.peak_rss_mb, "load": r.load}
 
 
-def _measure_pair(res: Result, corpus: Path, per_article: list[int],
-                  args: argparse.Namespace) -> Path:
-    """spaCy alone, then kg-builder, on the same corpus with ``res.workers``; fills ``res``
-    and returns the store built."""
-    n, w, work = res.n, res.workers, corpus.parent
+def _measure_pair(res: Result, corpus: Path, per_article: list[int], store: Path,
+                  args: argparse.Namespace) -> None:
+    """spaCy alone, then kg-builder into ``store`` (replaced), on the same corpus with
+    ``res.workers``; fills ``res``."""
+    n, w = res.n, res.workers
     if not args.skip_spacy:
         run = run_child(["-m", "bench.run", "_spacy", "--corpus", str(corpus),
                          "--workers", str(w), "--batch-size", str(args.batch_size)]
@@ -471,7 +469,6 @@ def _measure_pair(res: Result, corpus: Path, per_article: list[int],
         res.spacy = {**sp, "wall_s": run.wall_s}
         _log(f"  spaCy alone, {w} process(es): {words_s or 0:,.0f} words/s steady, "
              f"startup {sp['startup_s']:.1f} s, load {run.load_before[0]:.1f}")
-    store = work / f"store-{n}-w{w}"
     shutil.rmtree(store, ignore_errors=True)
     run = run_child(["-m", "bench.run", "_build", "--corpus", str(corpus),
                      "--store", str(store), "--workers", str(w),
@@ -508,7 +505,6 @@ def _measure_pair(res: Result, corpus: Path, per_article: list[int],
          f"peak RSS {run.peak_tree_rss_mb:.0f} MB; load {run.load_before[0]:.1f}")
     if b["built"] != n:
         _log(f"  warning: built {b['built']} of {n} ({b['problems']})")
-    return store
 
 
 def _read_side(res: Result, store: Path, args: argparse.Namespace, work: Path) -> None:
