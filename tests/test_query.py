@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kg_builder.model import EVENT_TYPES
 from kg_builder.query import (
     NamedQuery,
     Param,
@@ -182,6 +183,16 @@ def test_events_terms_keep_their_datatypes(store):
     assert cell["fatalities"].datatype == ox.NamedNode(XSD + "integer")
     assert cell["sources"].datatype == ox.NamedNode(XSD + "integer")
     assert isinstance(cell["place"], ox.NamedNode) and isinstance(cell["type"], ox.NamedNode)
+
+
+def test_events_lists_every_event_class_of_the_ontology():
+    """`events` finds an event's class among a list of the ontology's classes (a scan per class
+    is cheaper than reading every class IRI): a class added to the ontology must be added there."""
+    text = load_query("events").text
+    lists = re.findall(r"VALUES \?t \{([^}]*)\}", text)
+    assert len(lists) == 2  # one in each form (with and without filters)
+    for names in lists:
+        assert sorted(names.split()) == sorted(f"kg:{name}" for name in EVENT_TYPES)
 
 
 def _events(store, **params):
