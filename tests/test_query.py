@@ -532,6 +532,24 @@ def test_event_sources(store):
     assert [r[2] for r in run(store, "event-sources", event=B + COUP)] == [A1]
 
 
+
+def test_event_sources_gives_a_row_per_source_named_or_not():
+    """Each `kg:accordingTo` of an article is a row: by name, else by IRI (an unnamed source is
+    not hidden by a named one), the same whether the query reads one event or all of them."""
+    s = ox.Store()
+    s.load(f"""
+        @prefix kg: <{KG}> . @prefix sem: <http://semanticweb.cs.vu.nl/2009/11/sem/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <{B}{A1}> {{
+          <{B}{ATTACK}> a sem:Event, kg:ArmedAttack ; rdfs:label "attack" ;
+              kg:accordingTo <{B}{ARMY}>, <{B}{RESIDENTS}> .
+          <{B}{ARMY}> rdfs:label "National Army" .
+        }}""".encode(), format=ox.RdfFormat.TRIG)
+    expected = [(ATTACK, A1, "National Army"), (ATTACK, A1, B + RESIDENTS)]
+    for params in ({}, {"event": B + ATTACK}):
+        result = run(s, "event-sources", **params)
+        assert sorted((r[0], r[2], r[9]) for r in result) == sorted(expected), params
+
 def test_contested(store):
     assert run(store, "contested") == [
         (ATTACK, "attack on Kelbo base", "certainty", A1, "kg:Reported", A2, "kg:Asserted"),
