@@ -532,7 +532,6 @@ def test_event_sources(store):
     assert [r[2] for r in run(store, "event-sources", event=B + COUP)] == [A1]
 
 
-
 def test_event_sources_gives_a_row_per_source_named_or_not():
     """Each `kg:accordingTo` of an article is a row: by name, else by IRI (an unnamed source is
     not hidden by a named one), the same whether the query reads one event or all of them."""
@@ -549,6 +548,7 @@ def test_event_sources_gives_a_row_per_source_named_or_not():
     for params in ({}, {"event": B + ATTACK}):
         result = run(s, "event-sources", **params)
         assert sorted((r[0], r[2], r[9]) for r in result) == sorted(expected), params
+
 
 def test_contested(store):
     assert run(store, "contested") == [
