@@ -565,3 +565,103 @@ def test_candidates_agree_with_reading_every_stored_claim():
                     if match(new, c, settings) is not None} == want, (new, settings)
             checked += len(want)
     assert checked > 100  # the random stores do hold matches
+
+
+def _cluster_by_pairs(claims: list[Claim], settings: MergeSettings) -> list[list[Claim]]:
+    """:func:`cluster` as first written: a conflict test for every pair of members at every
+    join (the rule the bit sets must keep)."""
+    n = len(claims)
+    pairs = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            score = match(claims[i], claims[j], settings)
+            if score is not None:
+                lo, hi = sorted((claims[i].own, claims[j].own))
+                pairs.append((tuple(-x for x in score), lo, hi, i, j))
+    pairs.sort()
+    group, members = list(range(n)), {i: [i] for i in range(n)}
+    for *_, i, j in pairs:
+        gi, gj = group[i], group[j]
+        if gi == gj:
+            continue
+        a, b = members[gi], members[gj]
+        if {claims[k].graph for k in a} & {claims[k].graph for k in b}:
+            continue
+        if any(conflict(claims[x], claims[y], settings) for x in a for y in b):
+            continue
+        for k in b:
+            group[k] = gi
+        a.extend(b)
+        del members[gj]
+    return sorted((sorted((claims[k] for k in ks), key=lambda c: c.own)
+                   for ks in members.values()), key=lambda g: g[0].own)
+
+
+def test_cluster_keeps_the_pairwise_rule_on_busy_days():
+    """Many reports of a few events on the same days (a day's crawl): the groups are those of
+    the pairwise rule, conflicts and one-claim-per-article included."""
+    import random
+
+    rng = random.Random(11)
+    actors = [f"{B}actor/a{i}" for i in range(4)]
+    joined = 0
+    for _ in range(25):
+        claims = []
+        for k in range(rng.randint(10, 60)):
+            lo = D + dt.timedelta(days=rng.randint(0, 3))
+            point = (None if rng.random() < 0.2 else
+                     (HERE[0] + rng.uniform(-0.4, 0.4), HERE[1] + rng.uniform(-0.4, 0.4)))
+            claims.append(claim(f"g{rng.randint(0, k)}", rng.choice(["ArmedAttack", "Killing",
+                                                                      "Protest"]),
+                                lo, lo + dt.timedelta(days=rng.choice([0, 0, 1, 9])), point,
+                                rng.choice([0.0, 0.0, 15.0]), rng.choice(["NE", "NE", "ML"]),
+                                tuple(rng.sample(actors, rng.randint(0, 2))),
+                                own=f"{B}event/c{k:03d}"))
+        for settings in (S, MergeSettings(days=0, km=10.0), MergeSettings(km=60.0)):
+            got = cluster(claims, settings)
+            assert got == _cluster_by_pairs(claims, settings)
+            joined += sum(len(g) > 1 for g in got)
+    assert joined > 100
+
+
+def test_a_merger_kept_for_a_whole_build_decides_as_a_fresh_one_per_article():
+    """The claims a merger keeps once read are dropped when their graph changes: articles
+    added (some built again with other content under the same event IRIs) through one merger
+    give the store that a new merger per article gives."""
+    import random
+
+    from kg_builder.store import apply_changes
+
+    rng = random.Random(5)
+    actors = [f"{B}actor/a{i}" for i in range(4)]
+    articles = []
+    for i in range(70):
+        name = f"r{rng.randint(0, 40) if i > 30 else i}"  # later ones often re-build one
+        scratch = ox.Store()
+        for k in range(rng.randint(1, 3)):
+            lo = D + dt.timedelta(days=rng.randint(0, 2))
+            put_event(scratch, f"{B}article/{name}", f"{B}event/{name}-{k}",
+                      rng.choice(["ArmedAttack", "Killing", "Protest"]), lo,
+                      lo + dt.timedelta(days=rng.choice([0, 0, 1])),
+                      ("point", HERE[0] + rng.uniform(-0.3, 0.3), HERE[1] + rng.uniform(-0.3, 0.3))
+                      if rng.random() < 0.8 else None,
+                      tuple(rng.sample(actors, rng.randint(0, 2))))
+        articles.append((ox.NamedNode(f"{B}article/{name}"), list(scratch)))
+
+    def build(one_merger: bool) -> tuple[list[str], int]:
+        store, renamed = ox.Store(), 0
+        kept = Merger(store, B, S)
+        for graph, quads in articles:
+            merger = kept if one_merger else Merger(store, B, S)
+            if store.contains_named_graph(graph):
+                fix = merger.detach([graph])
+                apply_changes(store, drop=[graph], remove=fix.remove, add=fix.add)
+                renamed += fix.renamed
+            out, changes = merger.assign(graph, quads)
+            apply_changes(store, remove=changes.remove, add=[*changes.add, *out])
+            renamed += changes.renamed
+        return sorted(map(str, store)), renamed
+
+    kept, renamed = build(True)
+    assert renamed > 10  # claims were re-pointed, so cached claims had to be dropped
+    assert kept == build(False)[0]
