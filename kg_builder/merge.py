@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ import pyoxigraph as ox
 from . import iris
 from .model import EVENT_TYPES
 from .namespaces import GEO, KG, OWL, RDF, RDFS, SCHEMA, SEM, XSD
+from .nearby import NearbyPlaces, great_circle, haversine_km, radians
 
 #: Event types that may be one event when reports disagree on the type: a report of "an attack"
 #: and one of "a killing" or "a clash" are often the same violent event. Other types merge only
@@ -166,8 +166,7 @@ class Claim:
     def radians(self) -> tuple[float, float, float]:
         """``point`` in radians and the cosine of its latitude (for claims with a point)."""
         assert self.point is not None
-        lat, lon = math.radians(self.point[0]), math.radians(self.point[1])
-        return lat, lon, math.cos(lat)
+        return radians(self.point)
 
 
 class GraphView(Protocol):
@@ -354,19 +353,6 @@ def _own_iri(view: GraphView, graph: str, node: ox.NamedNode, etype: str | None,
     return iris.event_iri(base, ids[0], etype, start, variant)
 
 
-def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    return _haversine(lat1, lon1, math.cos(lat1), lat2, lon2, math.cos(lat2))
-
-
-def _haversine(lat1: float, lon1: float, cos1: float, lat2: float, lon2: float,
-               cos2: float) -> float:
-    """Great-circle km between points in radians, with their latitudes' cosines given
-    (:attr:`Claim.radians`: the same floating-point steps as :func:`haversine_km`)."""
-    h = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
-
-
 Score = tuple[int, int, float, int, int]
 
 
@@ -378,7 +364,7 @@ def _gap(a: Claim, b: Claim) -> int:
 def _km(a: Claim, b: Claim) -> float | None:
     if a.point is None or b.point is None:
         return None
-    return max(0.0, _haversine(*a.radians, *b.radians) - a.slack_km - b.slack_km)
+    return max(0.0, great_circle(*a.radians, *b.radians) - a.slack_km - b.slack_km)
 
 
 def match(a: Claim, b: Claim, settings: MergeSettings) -> Score | None:
@@ -535,7 +521,9 @@ def _days(windows: Iterable[tuple[str, str]]) -> str:
     return " ".join(str(_date_literal(d)) for d in sorted(days))
 
 
-def candidate_query(claims: Sequence[Claim], settings: MergeSettings) -> str:
+def candidate_query(claims: Sequence[Claim], settings: MergeSettings, *,
+                    places: Iterable[str] | None = None,
+                    names: Iterable[str] | None = None) -> str:
     """The SPARQL SELECT of ``?g ?e ?b ?l ?t`` (graph, event, its earliest and latest bound,
     an event type) for stored claims that may :func:`match` one of ``claims`` (dated claims
     with a type; a superset: only claims ``match`` would reject are left out, and which claim a
@@ -551,24 +539,37 @@ def candidate_query(claims: Sequence[Claim], settings: MergeSettings) -> str:
     type compatible with a claim's: :func:`match` checks the one :func:`read_claim` picks)
     and, when no claim has a precise place, for a participant one of them names (``match``
     then needs a shared one). One query serves all the claims of an article: they are mostly
-    about the same few days, so the days are scanned once."""
+    about the same few days, so the days are scanned once.
+
+    ``places`` and ``names``, when given, restrict the rows further to events at one of those
+    place IRIs or naming one of those actors as agent or target (:meth:`Merger.candidates_for`
+    gives the places near the claims and their participants). That set is scanned by index and
+    hash-joined with the dates too, so that on a day with thousands of stored events (a day's
+    crawl) only those near the claims, or sharing a participant, pay a lookup."""
     wins = [_windows(c, settings) for c in claims]
     types = ", ".join(f"<{_KG}{t}>" for t in sorted(_EVENT_TYPES)
                       if any(compatible(c.type, t) for c in claims))
-    shared = ""
-    if all(c.point is None for c in claims):
-        names = " ".join(sorted({str(ox.NamedNode(p)) for c in claims for p in c.participants}))
-        shared = (f"VALUES ?x {{ {names} }} "
-                  f"GRAPH ?g {{ ?e {_T['agent']}|{_T['target']} ?x }}")
+    near = ""
+    if places is not None or names is not None:
+        branches = []
+        if places:
+            iris_ = " ".join(sorted(str(ox.NamedNode(p)) for p in places))
+            branches.append(f"{{ VALUES ?p {{ {iris_} }} GRAPH ?g {{ ?e {_T['place']} ?p }} }}")
+        if names:
+            iris_ = " ".join(sorted(str(ox.NamedNode(n)) for n in names))
+            branches += [f"{{ VALUES ?x {{ {iris_} }} GRAPH ?g {{ ?e {_T[role]} ?x }} }}"
+                         for role in ("agent", "target")]
+        near = (f"{{ SELECT DISTINCT ?g ?e WHERE {{ {' UNION '.join(branches) or 'FILTER(false)'}"
+                " } }")
     return f"""SELECT DISTINCT ?g ?e ?b ?l ?t WHERE {{
   {{ SELECT ?g ?e ?b ?l WHERE {{
     {{ SELECT ?g ?e ?b WHERE {{ VALUES ?b {{ {_days(w[:2] for w in wins)} }}
                                 GRAPH ?g {{ ?e {_T['earliest']} ?b }} }} }}
     {{ SELECT ?g ?e ?l WHERE {{ VALUES ?l {{ {_days(w[2:] for w in wins)} }}
                                 GRAPH ?g {{ ?e {_T['latest']} ?l }} }} }}
+    {near}
     FILTER(?l - ?b <= "P{MAX_SPAN_DAYS}D"^^<{_DURATION}>) }} }}
   GRAPH ?g {{ ?e {_T['type']} ?t }} FILTER(?t IN ({types}))
-  {shared}
 }}"""
 
 
@@ -617,6 +618,14 @@ class Merger:
         # "actors"
         self._claims: dict[str, dict[tuple[str, str], object]] = {}
         self._cached = 0
+        # the places of the store by where they are, loaded at the first match (nearby.py)
+        self._places: NearbyPlaces | None = None
+
+    def _nearby(self) -> NearbyPlaces:
+        if self._places is None:
+            self._places = NearbyPlaces()
+            self._places.load(self.store)
+        return self._places
 
     def forget(self, graphs: Iterable[ox.NamedNode | str]) -> None:
         """Drop what was read from ``graphs`` (they are being rewritten or dropped)."""
@@ -669,8 +678,21 @@ class Merger:
         live = [i for i, c in enumerate(claims) if self._may_match(c)]
         if not live:
             return out
+        # A stored claim can match only if its place is near one of the claims (a point
+        # within the distance threshold, counting both sides' uncertainty) or, with no precise
+        # place on either side, if it names one of their participants.
+        places: set[str] = set()
+        names: set[str] = set()
+        for i in live:
+            claim = claims[i]
+            names |= claim.participants
+            if claim.point is not None:
+                places |= self._nearby().near(*claim.point, self.settings.km + claim.slack_km)
+        if not places and not names:
+            return out
         rows: dict[tuple[str, str], tuple[ox.NamedNode, ox.NamedNode, set, set]] = {}
-        query = candidate_query([claims[i] for i in live], self.settings)
+        query = candidate_query([claims[i] for i in live], self.settings, places=places,
+                                names=names)
         for g, s, start, end, t in self.store.query(query):
             if isinstance(g, ox.NamedNode) and isinstance(s, ox.NamedNode):
                 entry = rows.setdefault((g.value, s.value), (g, s, set(), set()))
@@ -741,6 +763,8 @@ class Merger:
         """
         view = QuadGraph(quads)
         claims = [read_claim(view, graph.value, e, self.base) for e in view.events]
+        if self._places is not None:
+            self._places.add_quads(quads)  # (the caller writes them next)
         touched = {other.event for claim, found in zip(claims, self.candidates_for(claims),
                                                        strict=True)
                    for other in found if match(claim, other, self.settings) is not None}
