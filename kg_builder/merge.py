@@ -573,6 +573,11 @@ def candidate_query(claims: Sequence[Claim], settings: MergeSettings, *,
 }}"""
 
 
+#: Candidate rows (stored events in an article's date windows, by type) above which the
+#: next articles' candidates are also screened by place (:meth:`Merger.candidates_for`). On
+#: days with few events the date windows are the smaller set; on a day's crawl the places.
+BUSY_ROWS = 200
+BUSY_ARTICLES = 50
 #: Values read from stored claims that a :class:`Merger` keeps (claims about 1 KB each).
 CLAIM_CACHE = 50_000
 
@@ -618,8 +623,13 @@ class Merger:
         # "actors"
         self._claims: dict[str, dict[tuple[str, str], object]] = {}
         self._cached = 0
-        # the places of the store by where they are, loaded at the first match (nearby.py)
+        # the places of the store by where they are, loaded when first needed (nearby.py)
         self._places: NearbyPlaces | None = None
+        #: How candidates are screened: by date only (False), also by place (True), or
+        #: (None) by place for :data:`BUSY_ARTICLES` articles after one whose days hold more
+        #: than :data:`BUSY_ROWS` stored events, then by date again to see if they still do.
+        self.by_place: bool | None = None
+        self._busy = 0
 
     def _nearby(self) -> NearbyPlaces:
         if self._places is None:
@@ -671,33 +681,45 @@ class Merger:
         the stored side inside Oxigraph, where the work is on encoded index entries: every
         per-event lookup (a RocksDB seek, tens of microseconds) and IRI decoding is paid only
         by events whose dates can overlap, so the cost follows the events that could match
-        rather than all events of those days or the size of the store. The rows are then
-        checked per claim (its own date windows, type, participants), screened on distance
-        (:meth:`_far`), and read in full once each."""
+        rather than all events of those days or the size of the store. When those days are
+        busy (a day's crawl: :data:`BUSY_ROWS`), the events are also restricted to those at a
+        place near a claim or naming one of its participants (:attr:`by_place`). The rows are
+        then checked per claim (its own date windows, type, participants), screened on
+        distance, and read in full once each (and kept: :meth:`forget`)."""
         out: list[list[Claim]] = [[] for _ in claims]
         live = [i for i, c in enumerate(claims) if self._may_match(c)]
         if not live:
             return out
-        # A stored claim can match only if its place is near one of the claims (a point
-        # within the distance threshold, counting both sides' uncertainty) or, with no precise
-        # place on either side, if it names one of their participants.
-        places: set[str] = set()
-        names: set[str] = set()
-        for i in live:
-            claim = claims[i]
-            names |= claim.participants
-            if claim.point is not None:
-                places |= self._nearby().near(*claim.point, self.settings.km + claim.slack_km)
-        if not places and not names:
-            return out
+        by_place = self.by_place if self.by_place is not None else self._busy > 0
+        if by_place:
+            # A stored claim can match only if its place is near one of the claims (a point
+            # within the distance threshold, counting both sides' uncertainty) or, with no
+            # precise place on either side, if it names one of their participants.
+            self._busy -= 1
+            places: set[str] = set()
+            names: set[str] = set()
+            for i in live:
+                claim = claims[i]
+                names |= claim.participants
+                if claim.point is not None:
+                    places |= self._nearby().near(*claim.point,
+                                                  self.settings.km + claim.slack_km)
+            if not places and not names:
+                return out
+            query = candidate_query([claims[i] for i in live], self.settings, places=places,
+                                    names=names)
+        else:
+            query = candidate_query([claims[i] for i in live], self.settings)
         rows: dict[tuple[str, str], tuple[ox.NamedNode, ox.NamedNode, set, set]] = {}
-        query = candidate_query([claims[i] for i in live], self.settings, places=places,
-                                names=names)
+        found = 0
         for g, s, start, end, t in self.store.query(query):
             if isinstance(g, ox.NamedNode) and isinstance(s, ox.NamedNode):
                 entry = rows.setdefault((g.value, s.value), (g, s, set(), set()))
                 entry[2].add((start.value, end.value))
                 entry[3].add(t.value[len(_KG):])
+                found += 1
+        if not by_place and found > BUSY_ROWS:
+            self._busy = BUSY_ARTICLES
         entries = [(key[0], *rows[key]) for key in sorted(rows)]
         for i in live:
             claim = claims[i]

@@ -13,7 +13,8 @@ Two kinds of place are kept, as :func:`kg_builder.merge.read_claim` reads them:
 * a place with coordinates of its own (``geo:lat``/``geo:long``; every pair a graph gives);
 * a relative place (``kg:relativeTo`` an anchor with coordinates), whose point is the anchor's,
   uncertain by its ``kg:distanceKm``: it is near when the anchor is within the radius plus
-  that distance.
+  that distance. They are kept by anchor (a few towns anchor most of them), so each anchor's
+  distance is computed once per question.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ _RELATIVE, _DISTANCE = ox.NamedNode(str(KG.relativeTo)), ox.NamedNode(str(KG.dis
 EARTH_KM = 6371.0088
 #: Kilometres per degree of latitude.
 _KM_PER_DEGREE = EARTH_KM * math.pi / 180
+#: Side of a cell of the grid, in degrees: a little more than the default merge distance
+#: (25 km ≈ 0.22° of latitude), so a question looks at three or four cells a side.
+CELL = 0.25
 #: Added to every radius: the screen must never drop a place that the exact test would keep,
-#: whatever the rounding (the grid's cells are whole degrees, wider still).
+#: whatever the rounding (the grid's cells are wider still).
 MARGIN_KM = 1.0
 
 
@@ -64,96 +68,116 @@ def _float(term: object) -> float | None:
 
 
 class NearbyPlaces:
-    """Place IRIs in one-degree cells, and relative places with their anchors' points."""
+    """Place IRIs in cells of :data:`CELL` degrees by their points; relative places by anchor."""
 
     def __init__(self) -> None:
-        self.cells: dict[tuple[int, int], dict[str, set[tuple[float, float]]]] = {}
-        self.relative: dict[str, set[tuple[float, float, float]]] = {}
+        self.points: dict[str, set[tuple[float, float]]] = {}
+        self.cells: dict[tuple[int, int], set[str]] = {}
+        # anchor IRI → {relative place IRI: its largest distance from the anchor}
+        self.relative: dict[str, dict[str, float]] = {}
+        self._asked: dict[tuple[float, float, float], set[str]] = {}
 
     def add_point(self, iri: str, lat: float, lon: float) -> None:
-        if -90.0 <= lat <= 90.0:
-            cell = (math.floor(lat), _wrap(math.floor(lon)))
-            self.cells.setdefault(cell, {}).setdefault(iri, set()).add((lat, lon))
+        if -90.0 <= lat <= 90.0 and (lat, lon) not in self.points.get(iri, ()):
+            self.points.setdefault(iri, set()).add((lat, lon))
+            self.cells.setdefault(_cell(lat, lon), set()).add(iri)
+            self._asked.clear()
 
-    def add_relative(self, iri: str, lat: float, lon: float, km: float) -> None:
-        self.relative.setdefault(iri, set()).add((lat, lon, max(0.0, km)))
+    def add_relative(self, iri: str, anchor: str, km: float) -> None:
+        of_anchor = self.relative.setdefault(anchor, {})
+        if of_anchor.get(iri, -1.0) < km:
+            of_anchor[iri] = max(0.0, km)
+            self._asked.clear()
 
     def near(self, lat: float, lon: float, radius_km: float) -> set[str]:
-        """IRIs of the places whose point may be within ``radius_km`` of ``(lat, lon)``."""
-        radius = radius_km + MARGIN_KM
-        here = radians((lat, lon))
-        found: set[str] = set()
-        for places in self._cells_near(lat, lon, radius):
-            for iri, points in places.items():
-                if iri not in found and any(great_circle(*here, *radians(p)) <= radius
-                                            for p in points):
-                    found.add(iri)
-        for iri, anchors in self.relative.items():
-            if iri not in found and any(great_circle(*here, *radians((a, b))) <= radius + km
-                                        for a, b, km in anchors):
-                found.add(iri)
-        return found
+        """IRIs of the places whose point may be within ``radius_km`` of ``(lat, lon)``: a
+        point of their own, or an anchor's within the radius plus their distance from it."""
+        key = (lat, lon, radius_km)
+        if key not in self._asked:
+            radius = radius_km + MARGIN_KM
+            here = radians((lat, lon))
 
-    def _cells_near(self, lat: float, lon: float, radius: float) -> list[dict]:
+            def distance(iri: str) -> float:
+                return min((great_circle(*here, *radians(p)) for p in self.points.get(iri, ())),
+                           default=math.inf)
+
+            found = {iri for cell in self._cells_near(lat, lon, radius) for iri in cell
+                     if distance(iri) <= radius}
+            for anchor, places in self.relative.items():
+                d = distance(anchor) - radius
+                found.update(iri for iri, km in places.items() if d <= km)
+            self._asked[key] = found
+        return self._asked[key]
+
+    def _cells_near(self, lat: float, lon: float, radius: float) -> list[set[str]]:
         """The cells that may hold a point within ``radius`` km: the latitude band, and the
         longitudes that span at the band's most poleward latitude (all of them near a pole)."""
         dlat = radius / _KM_PER_DEGREE
-        lat_lo, lat_hi = math.floor(lat - dlat), math.floor(lat + dlat)
+        lat_lo, lat_hi = math.floor((lat - dlat) / CELL), math.floor((lat + dlat) / CELL)
         edge = max(abs(lat - dlat), abs(lat + dlat))
         dlon = 360.0 if edge >= 89.0 else radius / (_KM_PER_DEGREE * math.cos(math.radians(edge)))
         if dlon >= 180.0:
             return [places for (cell_lat, _), places in self.cells.items()
                     if lat_lo <= cell_lat <= lat_hi]
-        columns = {_wrap(c) for c in range(math.floor(lon - dlon), math.floor(lon + dlon) + 1)}
+        columns = {_wrap(c) for c in range(math.floor((lon - dlon) / CELL),
+                                           math.floor((lon + dlon) / CELL) + 1)}
         return [self.cells[(la, lo)] for la in range(lat_lo, lat_hi + 1) for lo in columns
                 if (la, lo) in self.cells]
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Take in the places of an article graph about to be written."""
-        lats: dict[tuple, list[float]] = {}
-        longs: dict[tuple, list[float]] = {}
-        anchors: dict[tuple, list[tuple]] = {}
-        distances: dict[tuple, list[float]] = {}
+        lats: dict[str, list[float]] = {}
+        longs: dict[str, list[float]] = {}
+        anchors: dict[str, list[str]] = {}
+        distances: dict[str, list[float]] = {}
         for q in quads:
-            key = (q.graph_name, q.subject)
-            if q.predicate == _LAT and (v := _float(q.object)) is not None:
-                lats.setdefault(key, []).append(v)
-            elif q.predicate == _LONG and (v := _float(q.object)) is not None:
-                longs.setdefault(key, []).append(v)
-            elif q.predicate == _RELATIVE:
-                anchors.setdefault(key, []).append((q.graph_name, q.object))
-            elif q.predicate == _DISTANCE and (v := _float(q.object)) is not None:
-                distances.setdefault(key, []).append(v)
-        for key, values in lats.items():
+            s, p, o = q.subject, q.predicate, q.object
+            if not isinstance(s, ox.NamedNode):
+                continue
+            if p == _LAT and (v := _float(o)) is not None:
+                lats.setdefault(s.value, []).append(v)
+            elif p == _LONG and (v := _float(o)) is not None:
+                longs.setdefault(s.value, []).append(v)
+            elif p == _RELATIVE and isinstance(o, ox.NamedNode):
+                anchors.setdefault(s.value, []).append(o.value)
+            elif p == _DISTANCE and (v := _float(o)) is not None:
+                distances.setdefault(s.value, []).append(v)
+        for iri, values in lats.items():
             for lat in values:
-                for lon in longs.get(key, ()):
-                    self.add_point(key[1].value, lat, lon)
-        for key, targets in anchors.items():
+                for lon in longs.get(iri, ()):
+                    self.add_point(iri, lat, lon)
+        for iri, targets in anchors.items():
             for anchor in targets:
-                for lat in lats.get(anchor, ()):
-                    for lon in longs.get(anchor, ()):
-                        for km in distances.get(key) or [0.0]:
-                            self.add_relative(key[1].value, lat, lon, km)
+                self.add_relative(iri, anchor, max(distances.get(iri) or [0.0]))
 
     def load(self, store: ox.Store) -> None:
-        """Take in the places of every graph of ``store``."""
+        """Take in the places of every graph of ``store``.
+
+        Each property is read distinct by place before any IRI is decoded (a place is named in
+        many graphs); pairing a latitude of one graph with a longitude of another only adds
+        points, which a screen allows."""
         for p, lat, lon in store.query(
-                f"SELECT DISTINCT ?p ?lat ?long WHERE {{ GRAPH ?g {{ ?p {_LAT} ?lat ; "
-                f"{_LONG} ?long }} }}"):
+                f"SELECT ?p ?lat ?long WHERE {{ "
+                f"{{ SELECT DISTINCT ?p ?lat WHERE {{ GRAPH ?g {{ ?p {_LAT} ?lat }} }} }} "
+                f"{{ SELECT DISTINCT ?p ?long WHERE {{ GRAPH ?g {{ ?p {_LONG} ?long }} }} }} }}"):
             a, b = _float(lat), _float(lon)
             if isinstance(p, ox.NamedNode) and a is not None and b is not None:
                 self.add_point(p.value, a, b)
-        for p, lat, lon, km in store.query(
-                f"SELECT DISTINCT ?p ?lat ?long ?d WHERE {{ GRAPH ?g {{ ?p {_RELATIVE} ?a . "
-                f"?a {_LAT} ?lat ; {_LONG} ?long OPTIONAL {{ ?p {_DISTANCE} ?d }} }} }}"):
-            a, b = _float(lat), _float(lon)
-            if isinstance(p, ox.NamedNode) and a is not None and b is not None:
-                self.add_relative(p.value, a, b, _float(km) or 0.0)
+        for p, anchor, km in store.query(
+                f"SELECT DISTINCT ?p ?a ?d WHERE {{ GRAPH ?g {{ ?p {_RELATIVE} ?a "
+                f"OPTIONAL {{ ?p {_DISTANCE} ?d }} }} }}"):
+            if isinstance(p, ox.NamedNode) and isinstance(anchor, ox.NamedNode):
+                self.add_relative(p.value, anchor.value, _float(km) or 0.0)
 
 
-def _wrap(lon_cell: int) -> int:
-    """A one-degree column past ±180° as the column it is."""
-    return (lon_cell + 180) % 360 - 180
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / CELL), _wrap(math.floor(lon / CELL))
+
+
+def _wrap(column: int) -> int:
+    """A column of cells past ±180° as the column it is."""
+    half = round(180 / CELL)
+    return (column + half) % (2 * half) - half
 
 
 __all__ = ["NearbyPlaces", "MARGIN_KM", "EARTH_KM", "great_circle", "haversine_km", "radians"]

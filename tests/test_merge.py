@@ -6,6 +6,7 @@ Tillabéri on the same day, and a corrected re-send)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -484,7 +485,7 @@ def test_one_query_serves_all_claims_of_an_article():
     for name, type, day, place, agents in [
             ("x", "ArmedAttack", D, ("point", *HERE), ()),
             ("v", "Protest", D, ("point", *HERE), ()),          # right day, wrong type for c1
-            ("w", "Killing", D, None, ()),                       # no place, names no one
+            ("w", "Killing", D, None, ()),                       # no place: match needs a name
             ("y", "Protest", later, ("point", *HERE), ()),
             ("z", "Killing", later, ("country",), (army,)),
             ("u", "ArmedAttack", later, ("point", *HERE), ())]:  # c3 shares no one with it
@@ -497,7 +498,11 @@ def test_one_query_serves_all_claims_of_an_article():
     merger = Merger(store, B, S)
     got = [[c.graph.rsplit("/", 1)[1] for c in found]
            for found in merger.candidates_for([c1, c2, c3, c4])]
-    assert got == [["x"], ["y"], ["z"], []]
+    assert got == [["w", "x"], ["y"], ["z"], []]
+    merger.by_place = True  # "w" has no place and names no one: a place screen drops it
+    assert [[c.graph.rsplit("/", 1)[1] for c in found]
+            for found in merger.candidates_for([c1, c2, c3, c4])] == [["x"], ["y"], ["z"], []]
+    merger.by_place = None
     assert got == [[c.graph.rsplit("/", 1)[1] for c in merger.candidates(x)]
                    for x in (c1, c2, c3, c4)]
     assert [{g.rsplit("/", 1)[1] for g, _ in brute_force(store, x)} for x in (c1, c2, c3)] == \
@@ -556,13 +561,17 @@ def test_candidates_agree_with_reading_every_stored_claim():
         slack = p[3] if p is not None and p[0] == "relative" else 0.0
         new = claim(f"n{j}", rng.choice(types), lo, hi, point, slack,
                     rng.choice(["ML", "NE", None]), tuple(rng.sample(actors, rng.randint(0, 2))))
-        for settings in (S, MergeSettings(days=0, km=10.0), MergeSettings(days=3, km=60.0)):
+        for settings, by_place in itertools.product(
+                (S, MergeSettings(days=0, km=10.0), MergeSettings(days=3, km=60.0)),
+                (False, True)):
             want = brute_force(store, new, settings)
-            got = Merger(store, B, settings).candidates(new)
+            merger = Merger(store, B, settings)
+            merger.by_place = by_place  # by date windows only, or by places near it too
+            got = merger.candidates(new)
             keys = [(c.graph, c.event) for c in got]
             assert keys == sorted(set(keys))
             assert {k for k, c in zip(keys, got, strict=True)
-                    if match(new, c, settings) is not None} == want, (new, settings)
+                    if match(new, c, settings) is not None} == want, (new, settings, by_place)
             checked += len(want)
     assert checked > 100  # the random stores do hold matches
 
@@ -624,10 +633,12 @@ def test_cluster_keeps_the_pairwise_rule_on_busy_days():
     assert joined > 100
 
 
-def test_a_merger_kept_for_a_whole_build_decides_as_a_fresh_one_per_article():
-    """The claims a merger keeps once read are dropped when their graph changes: articles
-    added (some built again with other content under the same event IRIs) through one merger
-    give the store that a new merger per article gives."""
+@pytest.mark.parametrize("by_place", [None, True])
+def test_a_merger_kept_for_a_whole_build_decides_as_a_fresh_one_per_article(by_place):
+    """The claims a merger keeps once read are dropped when their graph changes, and the
+    places it knows grow with each article: articles added (some built again with other
+    content under the same event IRIs) through one merger give the store that a new merger
+    per article, screening by dates only, gives."""
     import random
 
     from kg_builder.store import apply_changes
@@ -651,8 +662,11 @@ def test_a_merger_kept_for_a_whole_build_decides_as_a_fresh_one_per_article():
     def build(one_merger: bool) -> tuple[list[str], int]:
         store, renamed = ox.Store(), 0
         kept = Merger(store, B, S)
+        kept.by_place = by_place
         for graph, quads in articles:
             merger = kept if one_merger else Merger(store, B, S)
+            if not one_merger:
+                merger.by_place = False
             if store.contains_named_graph(graph):
                 fix = merger.detach([graph])
                 apply_changes(store, drop=[graph], remove=fix.remove, add=fix.add)

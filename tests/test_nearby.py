@@ -48,7 +48,8 @@ def test_near_finds_every_place_within_the_radius(centre):
 
 def test_relative_places_are_near_within_their_distance():
     index = NearbyPlaces()
-    index.add_relative(P + "r", 14.0, 2.0, 40.0)   # "40 km from" an anchor at (14, 2)
+    index.add_point(P + "anchor", 14.0, 2.0)
+    index.add_relative(P + "r", P + "anchor", 40.0)   # "40 km from" an anchor at (14, 2)
     here = (14.0, 2.6)                               # ≈ 65 km from the anchor
     assert haversine_km(here, (14.0, 2.0)) == pytest.approx(64.7, abs=0.5)
     assert P + "r" in index.near(*here, 25.0)        # 65 - 40 <= 25
