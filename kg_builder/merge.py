@@ -45,8 +45,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Protocol
@@ -410,15 +411,49 @@ def conflict(a: Claim, b: Claim, settings: MergeSettings) -> bool:
     return bool(a.country and b.country and a.country != b.country)
 
 
-def cluster(claims: Sequence[Claim], settings: MergeSettings) -> list[list[Claim]]:
+#: What :func:`cluster` remembers of a pair of claims that may not share an event.
+_BARRED = -1
+#: Pairs of stored claims a :class:`Merger` remembers for :func:`cluster` (each pair twice,
+#: about 100 bytes a time); past this many it starts again.
+PAIR_MEMO = 1_000_000
+_SHARED = 1 << 32  # more participants than any claim names
+
+
+def _pair(a: Claim, b: Claim, settings: MergeSettings) -> int | None:
+    """Two claims' :func:`match` score as a rank (0 best; ranks order as the scores do, best
+    first), :data:`_BARRED` when they may not share an event (one article, or a
+    :func:`conflict`), or None. One integer sorts several times faster than the score tuple,
+    and a story's pairs are sorted at every new report."""
+    score = match(a, b, settings)
+    if score is None:
+        return _BARRED if a.graph == b.graph or conflict(a, b, settings) else None
+    near, gap, km, shared, same = score  # gap and km negated, within the settings' bounds
+    tenths = round(-km * 10)
+    rank = (1 - near) * (settings.days + 1) - gap
+    rank = rank * (math.ceil(settings.km * 10) + 2) + tenths
+    return (rank * _SHARED + _SHARED - 1 - shared) * 2 + 1 - same
+
+
+def cluster(claims: Sequence[Claim], settings: MergeSettings, *,
+            keys: Sequence[Hashable | None] | None = None,
+            memo: dict | None = None) -> list[list[Claim]]:
     """Group claims into events; the result depends on the set of claims, not their order.
 
     Pairs that :func:`match` are taken best score first (ties by own IRIs) and join their two
     groups unless that would put two claims of one article in one event or a claim in the same
     event as one it :func:`conflict` s with. Each group is sorted by own IRI; its first member's
     own IRI names the event.
+
+    ``memo`` keeps what a pair gave, by the ``keys`` of its two claims (None: not kept), for
+    the next call: re-clustering a story at each new report would otherwise compare again every
+    pair of the reports already stored. A key must change whenever its claim may (the merger
+    uses the graph, a version of it, and the own IRI).
     """
     n = len(claims)
+    remember = memo is not None and keys is not None
+    # ties between equal scores go by the own IRIs, then by position: one integer per pair
+    owns = {o: r for r, o in enumerate(sorted({c.own for c in claims}))}
+    own = [owns[c.own] for c in claims]
     pairs = []
     # Bit sets over claim positions: ``bars[i]`` holds the claims that may not share an event
     # with claim i (same article, or a conflict); a pair that matches never conflicts, so
@@ -428,21 +463,36 @@ def cluster(claims: Sequence[Claim], settings: MergeSettings) -> list[list[Claim
     bars = [0] * n
     for i in range(n):
         a = claims[i]
+        known = None
+        if remember and keys[i] is not None:
+            known = memo.get(keys[i])
+            if known is None:
+                known = memo[keys[i]] = {}
         for j in range(i + 1, n):
-            b = claims[j]
-            score = match(a, b, settings)
-            if score is not None:
-                lo, hi = sorted((a.own, b.own))
-                pairs.append((tuple(-x for x in score), lo, hi, i, j))
-            elif a.graph == b.graph or conflict(a, b, settings):
+            kb = keys[j] if known is not None else None
+            if kb is None:
+                pair = _pair(a, claims[j], settings)
+            elif kb in known:
+                pair = known[kb]
+            else:
+                pair = known[kb] = _pair(a, claims[j], settings)
+                memo.setdefault(kb, {})[keys[i]] = pair
+            if pair is None:
+                continue
+            if pair == _BARRED:
                 bars[i] |= 1 << j
                 bars[j] |= 1 << i
+            else:
+                lo, hi = (own[i], own[j]) if own[i] <= own[j] else (own[j], own[i])
+                pairs.append((((pair * n + lo) * n + hi) * n + i) * n + j)
     pairs.sort()
     group = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     inside = [1 << i for i in range(n)]  # per group: its members, as a bit set
     barred = bars[:]                     # per group: the claims its members exclude
-    for *_, i, j in pairs:
+    for key in pairs:
+        key, j = divmod(key, n)
+        i = key % n
         gi, gj = group[i], group[j]
         if gi == gj or barred[gi] & inside[gj]:
             continue
@@ -630,6 +680,9 @@ class Merger:
         #: than :data:`BUSY_ROWS` stored events, then by date again to see if they still do.
         self.by_place: bool | None = None
         self._busy = 0
+        # what cluster() gave for pairs of stored claims, by (graph, its version, own IRI)
+        self._pairs: dict = {}
+        self._versions: dict[str, int] = {}
 
     def _nearby(self) -> NearbyPlaces:
         if self._places is None:
@@ -640,7 +693,9 @@ class Merger:
     def forget(self, graphs: Iterable[ox.NamedNode | str]) -> None:
         """Drop what was read from ``graphs`` (they are being rewritten or dropped)."""
         for g in graphs:
-            self._cached -= len(self._claims.pop(g if isinstance(g, str) else g.value, {}))
+            name = g if isinstance(g, str) else g.value
+            self._cached -= len(self._claims.pop(name, {}))
+            self._versions[name] = self._versions.get(name, 0) + 1  # pairs remembered: stale
 
     def _cache(self, graph: ox.NamedNode, event: ox.NamedNode, what: str, read):
         """``read(view, event)`` for a stored claim, read once while its graph is unchanged."""
@@ -752,7 +807,11 @@ class Merger:
         of stored claims whose event is now named otherwise."""
         changes = Changes()
         final: dict[str, str] = {}
-        for group in cluster(stored + new, self.settings):
+        if self._pairs and sum(map(len, self._pairs.values())) > PAIR_MEMO:
+            self._pairs = {}
+        keys = [(c.graph, self._versions.get(c.graph, 0), c.own) for c in stored]
+        for group in cluster(stored + new, self.settings, keys=[*keys, *([None] * len(new))],
+                             memo=self._pairs):
             name = group[0].own
             for c in group:
                 if c in new:
