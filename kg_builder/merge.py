@@ -33,12 +33,19 @@ about twenty days plus lookups for the events that could match on dates, never t
 store nor a lookup for every event of those days. (Looping over the days in Python with two to
 four lookups per event, as before, took about four times as long on a 10,000-article store.)
 
-A day's crawl is the hard case: every article is about the same few days, so the candidates
-and the re-clustered events grow with the store. What a merger reads of a stored claim is kept
-while its graph is unchanged (:meth:`Merger.forget`), and :func:`cluster` tests the conflicts
-of a join with one AND of bit sets, so the cost per article is arithmetic on claims already
-read rather than index lookups (1,000 same-day articles in the store: 200 more took 19.5 s of
-merging and writing instead of 36.8 s).
+A day's crawl is the hard case: every article is about the same few days, so the events of
+those days and the stories re-clustered grow with the store. So, within one build:
+
+* when an article's days hold more than :data:`BUSY_ROWS` stored events, the next articles'
+  candidates are also restricted to events at places near theirs (:mod:`kg_builder.nearby`) or
+  naming one of their participants;
+* what a merger reads of a stored claim, and what each pair of stored claims gave
+  :func:`cluster`, is kept while their graphs are unchanged (:meth:`Merger.forget`);
+* :func:`cluster` tests the conflicts of a join with one AND of bit sets and sorts one integer
+  per pair.
+
+(1,000 same-day articles in the store: 200 more took 10.6 s of merging and writing instead of
+36.8 s; the same quads.)
 """
 
 from __future__ import annotations
@@ -663,14 +670,13 @@ class Merger:
 
     def __init__(self, store: ox.Store, base: str, settings: MergeSettings):
         self.store, self.base, self.settings = store, base, settings
-        # Stored claims already read, by (graph, event, own). Reading one costs about ten
-        # index lookups, and the claims of a story's busy days are read again for every
-        # article that reports it: without this, a day's crawl gets slower with every
-        # article built. A claim depends only on its own graph, so an entry is dropped when
-        # this merger renames a claim in that graph or detaches it (:meth:`forget`); the
-        # store is written only through this merger during a build.
-        # graph → {(event, what): value}, ``what`` being "claim", "own claim", "point" or
-        # "actors"
+        # What was read of stored claims: graph → {(event, what): value}, ``what`` being
+        # "claim", "own claim", "point" or "actors". Reading a claim costs about ten index
+        # lookups, and the claims of a story's busy days are read again for every article
+        # that reports it: without this, a day's crawl gets slower with every article built.
+        # A claim depends only on its own graph, so a graph's entries are dropped when this
+        # merger renames a claim in it or detaches it (:meth:`forget`); the store is written
+        # only through this merger during a build.
         self._claims: dict[str, dict[tuple[str, str], object]] = {}
         self._cached = 0
         # the places of the store by where they are, loaded when first needed (nearby.py)
