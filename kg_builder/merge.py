@@ -618,6 +618,13 @@ def candidate_query(claims: Sequence[Claim], settings: MergeSettings, *,
                          for role in ("agent", "target")]
         near = (f"{{ SELECT DISTINCT ?g ?e WHERE {{ {' UNION '.join(branches) or 'FILTER(false)'}"
                 " } }")
+    shared = ""
+    if not near and all(c.point is None for c in claims):
+        # (no claim has a precise place: only events naming a participant can match, looked
+        # up for the events whose dates fit)
+        iris_ = " ".join(sorted({str(ox.NamedNode(p)) for c in claims for p in c.participants}))
+        shared = (f"VALUES ?x {{ {iris_} }} "
+                  f"GRAPH ?g {{ ?e {_T['agent']}|{_T['target']} ?x }}")
     return f"""SELECT DISTINCT ?g ?e ?b ?l ?t WHERE {{
   {{ SELECT ?g ?e ?b ?l WHERE {{
     {{ SELECT ?g ?e ?b WHERE {{ VALUES ?b {{ {_days(w[:2] for w in wins)} }}
@@ -627,6 +634,7 @@ def candidate_query(claims: Sequence[Claim], settings: MergeSettings, *,
     {near}
     FILTER(?l - ?b <= "P{MAX_SPAN_DAYS}D"^^<{_DURATION}>) }} }}
   GRAPH ?g {{ ?e {_T['type']} ?t }} FILTER(?t IN ({types}))
+  {shared}
 }}"""
 
 
