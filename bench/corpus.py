@@ -31,7 +31,7 @@ import json
 import random
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -473,10 +473,13 @@ def _paragraph(art: _Article, rng: random.Random, pools: Pools) -> str:
     return rng.choice(pools.example_paragraphs)
 
 
-def article(index: int, seed: int = 7, *, with_example: bool = True) -> dict[str, str]:
+def article(index: int, seed: int = 7, *, with_example: bool = True,
+            redate: Sequence[dt.date] = ()) -> dict[str, str]:
     """Article ``index`` of the corpus with ``seed``: a JSON-ready dict (the reader's fields).
 
     Article 0 is the bundled example when ``with_example`` is true and the file is there.
+    ``redate``: publication dates given to the articles in turn (a day's crawl), the rest of
+    each article as without it.
     """
     pools = load_pools()
     rng = random.Random(f"kg-bench:{seed}:{index}")
@@ -484,9 +487,9 @@ def article(index: int, seed: int = 7, *, with_example: bool = True) -> dict[str
     art_id = f"bench-{seed}-{index:06d}"
     url = f"https://news.example.org/{published:%Y/%m}/{art_id}"
     if index == 0 and with_example and pools.example_text:
-        return {"id": art_id, "url": url, "title": pools.example_title,
-                "published": published.isoformat(), "source": "kg-builder example",
-                "text": pools.example_text}
+        return _redated({"id": art_id, "url": url, "title": pools.example_title,
+                         "published": published.isoformat(), "source": "kg-builder example",
+                         "text": pools.example_text}, index, redate)
     art = _Article(pools, rng, published)
     lead = rng.choices(sorted(LEAD_WEIGHTS), weights=[LEAD_WEIGHTS[k] for k in
                                                       sorted(LEAD_WEIGHTS)])[0]
@@ -498,15 +501,22 @@ def article(index: int, seed: int = 7, *, with_example: bool = True) -> dict[str
     # Some articles repeat the headline as their first line, as scraped pages do.
     text = "\n\n".join(([title] if rng.random() < 0.3 else []) + paragraphs) + "\n"
     source = art._actor_text(pools.of("Organization", None, rng, 0.0), "Newswire")
-    return {"id": art_id, "url": url, "title": title, "published": published.isoformat(),
-            "source": source, "text": text}
+    return _redated({"id": art_id, "url": url, "title": title,
+                     "published": published.isoformat(), "source": source, "text": text},
+                    index, redate)
 
 
-def generate(n: int, seed: int = 7, *, start: int = 0,
-             with_example: bool = True) -> Iterator[dict[str, str]]:
+def _redated(record: dict[str, str], index: int, redate: Sequence[dt.date]) -> dict[str, str]:
+    if redate:
+        record["published"] = redate[index % len(redate)].isoformat()
+    return record
+
+
+def generate(n: int, seed: int = 7, *, start: int = 0, with_example: bool = True,
+             redate: Sequence[dt.date] = ()) -> Iterator[dict[str, str]]:
     """Articles ``start`` … ``start + n - 1`` of the corpus with ``seed``."""
     for i in range(start, start + n):
-        yield article(i, seed, with_example=with_example)
+        yield article(i, seed, with_example=with_example, redate=redate)
 
 
 @dataclass
@@ -525,13 +535,13 @@ def dumps(record: dict[str, str]) -> str:
     return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
-def write_jsonl(path: str | Path, n: int, seed: int = 7, *,
-                with_example: bool = True) -> CorpusStats:
+def write_jsonl(path: str | Path, n: int, seed: int = 7, *, with_example: bool = True,
+                redate: Sequence[dt.date] = ()) -> CorpusStats:
     """Write ``n`` articles to ``path`` as JSON Lines; return their counts and SHA-256."""
     h = hashlib.sha256()
     words = chars = 0
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for rec in generate(n, seed, with_example=with_example):
+        for rec in generate(n, seed, with_example=with_example, redate=redate):
             line = dumps(rec) + "\n"
             fh.write(line)
             h.update(line.encode("utf-8"))
@@ -548,6 +558,13 @@ def digest(records: Iterable[dict[str, str]]) -> str:
     return h.hexdigest()
 
 
+def _days(text: str) -> tuple[dt.date, ...]:
+    try:
+        return tuple(dt.date.fromisoformat(d.strip()) for d in text.split(",") if d.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not YYYY-MM-DD days: {text!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the benchmark corpus as JSON Lines.")
     parser.add_argument("--n", type=int, default=100, help="number of articles")
@@ -555,8 +572,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="output .jsonl file")
     parser.add_argument("--no-example", action="store_true",
                         help="do not use the bundled example as article 0")
+    parser.add_argument("--redate", type=_days, default=(), metavar="DAY[,DAY…]",
+                        help="give the articles these publication dates in turn, as a day's "
+                             "crawl has (texts unchanged), e.g. 2022-07-23,2022-07-22")
     args = parser.parse_args(argv)
-    stats = write_jsonl(args.out, args.n, args.seed, with_example=not args.no_example)
+    stats = write_jsonl(args.out, args.n, args.seed, with_example=not args.no_example,
+                        redate=args.redate)
     print(f"wrote {stats.articles} articles, {stats.words:,} words to {stats.path} "
           f"(sha256 {stats.sha256[:16]}…)", file=sys.stderr)
     return 0

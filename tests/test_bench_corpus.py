@@ -131,3 +131,16 @@ def test_pools_are_sorted_and_from_the_data():
         names = [a.name for a in pools.actors[kind]]
         assert names == sorted(names) and names
     assert len(corpus.pools_digest()) == 64
+
+
+def test_redate_gives_a_days_crawl_and_changes_nothing_else(tmp_path, records):
+    """``--redate`` publishes the articles on the given days in turn (a day's crawl, for the
+    merge benchmark in the README); every other field stays as generated."""
+    out = tmp_path / "day.jsonl"
+    assert corpus.main(["--n", str(N), "--out", str(out),
+                        "--redate", "2022-07-23,2022-07-22"]) == 0
+    day = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["published"] for r in day] == ["2022-07-23", "2022-07-22"] * (N // 2)
+    assert [{**r, "published": ""} for r in day] == [{**r, "published": ""} for r in records]
+    with pytest.raises(SystemExit):
+        corpus.main(["--n", "1", "--out", str(out), "--redate", "22 July"])
