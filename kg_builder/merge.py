@@ -64,7 +64,7 @@ import pyoxigraph as ox
 from . import iris
 from .model import EVENT_TYPES
 from .namespaces import GEO, KG, OWL, RDF, RDFS, SCHEMA, SEM, XSD
-from .nearby import NearbyPlaces, great_circle, haversine_km, radians
+from .nearby import NearbyPlaces, finite_float, great_circle, haversine_km, radians
 
 #: Event types that may be one event when reports disagree on the type: a report of "an attack"
 #: and one of "a killing" or "a clash" are often the same violent event. Other types merge only
@@ -245,13 +245,6 @@ def _country_ids() -> frozenset[int]:
     return frozenset(int(c["geonameid"]) for c in countries)
 
 
-def _float(term) -> float | None:
-    try:
-        return float(term.value)
-    except (AttributeError, ValueError):
-        return None
-
-
 def _date(terms: list) -> dt.date | None:
     for t in sorted(terms, key=str):
         try:
@@ -262,8 +255,8 @@ def _date(terms: list) -> dt.date | None:
 
 
 def _coords(view: GraphView, place: ox.NamedNode) -> tuple[float, float] | None:
-    lat = next((v for v in map(_float, view.objects(place, _T["lat"])) if v is not None), None)
-    lon = next((v for v in map(_float, view.objects(place, _T["long"])) if v is not None), None)
+    lat, lon = (next((v for v in map(finite_float, view.objects(place, _T[axis]))
+                      if v is not None), None) for axis in ("lat", "long"))
     return None if lat is None or lon is None else (lat, lon)
 
 
@@ -290,7 +283,7 @@ def _place(view: GraphView, place: ox.NamedNode
         if isinstance(anchor, ox.NamedNode) and not _is_country(view, anchor):
             point = _coords(view, anchor)
             if point is not None:
-                dist = next((v for v in map(_float, view.objects(place, _T["distanceKm"]))
+                dist = next((v for v in map(finite_float, view.objects(place, _T["distanceKm"]))
                              if v is not None), 0.0)
                 return point, dist, country
     return None, 0.0, country

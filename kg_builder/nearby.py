@@ -59,7 +59,9 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return great_circle(*radians(a), *radians(b))
 
 
-def _float(term: object) -> float | None:
+def finite_float(term: object) -> float | None:
+    """A literal's value as a finite float, else None (a "NaN" or "INF" coordinate is no
+    coordinate: it would pass every distance test, or fail every one)."""
     try:
         value = float(term.value)  # type: ignore[attr-defined]
     except (AttributeError, ValueError):
@@ -134,13 +136,13 @@ class NearbyPlaces:
             s, p, o = q.subject, q.predicate, q.object
             if not isinstance(s, ox.NamedNode):
                 continue
-            if p == _LAT and (v := _float(o)) is not None:
+            if p == _LAT and (v := finite_float(o)) is not None:
                 lats.setdefault(s.value, []).append(v)
-            elif p == _LONG and (v := _float(o)) is not None:
+            elif p == _LONG and (v := finite_float(o)) is not None:
                 longs.setdefault(s.value, []).append(v)
             elif p == _RELATIVE and isinstance(o, ox.NamedNode):
                 anchors.setdefault(s.value, []).append(o.value)
-            elif p == _DISTANCE and (v := _float(o)) is not None:
+            elif p == _DISTANCE and (v := finite_float(o)) is not None:
                 distances.setdefault(s.value, []).append(v)
         for iri, values in lats.items():
             for lat in values:
@@ -160,14 +162,14 @@ class NearbyPlaces:
                 f"SELECT ?p ?lat ?long WHERE {{ "
                 f"{{ SELECT DISTINCT ?p ?lat WHERE {{ GRAPH ?g {{ ?p {_LAT} ?lat }} }} }} "
                 f"{{ SELECT DISTINCT ?p ?long WHERE {{ GRAPH ?g {{ ?p {_LONG} ?long }} }} }} }}"):
-            a, b = _float(lat), _float(lon)
+            a, b = finite_float(lat), finite_float(lon)
             if isinstance(p, ox.NamedNode) and a is not None and b is not None:
                 self.add_point(p.value, a, b)
         for p, anchor, km in store.query(
                 f"SELECT DISTINCT ?p ?a ?d WHERE {{ GRAPH ?g {{ ?p {_RELATIVE} ?a "
                 f"OPTIONAL {{ ?p {_DISTANCE} ?d }} }} }}"):
             if isinstance(p, ox.NamedNode) and isinstance(anchor, ox.NamedNode):
-                self.add_relative(p.value, anchor.value, _float(km) or 0.0)
+                self.add_relative(p.value, anchor.value, finite_float(km) or 0.0)
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -180,4 +182,5 @@ def _wrap(column: int) -> int:
     return (column + half) % (2 * half) - half
 
 
-__all__ = ["NearbyPlaces", "MARGIN_KM", "EARTH_KM", "great_circle", "haversine_km", "radians"]
+__all__ = ["NearbyPlaces", "MARGIN_KM", "EARTH_KM", "finite_float", "great_circle",
+           "haversine_km", "radians"]

@@ -327,6 +327,7 @@ def test_merge_options_change_the_outcome(wire_store):
 MALI = 2453866  # a GeoNames country id: as an event's place it says nothing about where
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 XSD_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+XSD_DOUBLE = "http://www.w3.org/2001/XMLSchema#double"
 
 
 def _n(term) -> ox.NamedNode:
@@ -679,3 +680,22 @@ def test_a_merger_kept_for_a_whole_build_decides_as_a_fresh_one_per_article(by_p
     kept, renamed = build(True)
     assert renamed > 10  # claims were re-pointed, so cached claims had to be dropped
     assert kept == build(False)[0]
+
+
+def test_a_coordinate_that_is_not_a_number_is_no_coordinate():
+    """A stored place whose latitude reads "NaN" has no point (it is neither 0 km nor
+    infinitely far from anything): matching it needs a shared participant, whichever way the
+    candidates are screened."""
+    store = ox.Store()
+    put_event(store, f"{B}article/a", f"{B}event/a", "ArmedAttack", D, D, ("point", *HERE))
+    put_event(store, f"{B}article/b", f"{B}event/b", "ArmedAttack", D, D, ("point", *HERE))
+    g, p, lat = _n(f"{B}article/b"), _n(f"{B}event/b/place"), _n(GEO.lat)
+    for q in list(store.quads_for_pattern(p, lat, None, g)):
+        store.remove(q)
+    store.add(ox.Quad(p, lat, ox.Literal("NaN", datatype=_n(XSD_DOUBLE)), g))
+    assert read_claim(StoreGraph(store, g), g.value, f"{B}event/b", B).point is None
+    new = claim("new")
+    for by_place in (False, True):
+        merger = Merger(store, B, S)
+        merger.by_place = by_place
+        assert {c.graph for c in merger.candidates(new) if match(new, c, S)} == {f"{B}article/a"}
