@@ -631,6 +631,17 @@ def test_cluster_keeps_the_pairwise_rule_on_busy_days():
             got = cluster(claims, settings)
             assert got == _cluster_by_pairs(claims, settings)
             joined += sum(len(g) > 1 for g in got)
+            # in another order, and with pairs remembered from a call on part of the claims
+            # (as a merger re-clusters a story at each report; the newest claims not kept)
+            memo: dict = {}
+            keys = [c.own for c in claims]
+            part = len(claims) // 2
+            cluster(claims[:part], settings, keys=keys[:part], memo=memo)
+            order = list(range(len(claims)))
+            rng.shuffle(order)
+            assert cluster([claims[k] for k in order], settings,
+                           keys=[keys[k] if k < len(claims) - 3 else None for k in order],
+                           memo=memo) == got
     assert joined > 100
 
 
