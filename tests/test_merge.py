@@ -6,7 +6,6 @@ Tillabéri on the same day, and a corrected re-send)."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,6 +21,7 @@ from kg_builder.merge import (
     Merger,
     MergeSettings,
     StoreGraph,
+    candidate_query,
     cluster,
     compatible,
     conflict,
@@ -562,17 +562,21 @@ def test_candidates_agree_with_reading_every_stored_claim():
         slack = p[3] if p is not None and p[0] == "relative" else 0.0
         new = claim(f"n{j}", rng.choice(types), lo, hi, point, slack,
                     rng.choice(["ML", "NE", None]), tuple(rng.sample(actors, rng.randint(0, 2))))
-        for settings, by_place in itertools.product(
-                (S, MergeSettings(days=0, km=10.0), MergeSettings(days=3, km=60.0)),
-                (False, True)):
+        for settings in (S, MergeSettings(days=0, km=10.0), MergeSettings(days=3, km=60.0)):
             want = brute_force(store, new, settings)
-            merger = Merger(store, B, settings)
-            merger.by_place = by_place  # by date windows only, or by places near it too
-            got = merger.candidates(new)
-            keys = [(c.graph, c.event) for c in got]
-            assert keys == sorted(set(keys))
-            assert {k for k, c in zip(keys, got, strict=True)
-                    if match(new, c, settings) is not None} == want, (new, settings, by_place)
+            by_plan = {}
+            # by date windows only, or by places near it too, starting from the days or from
+            # the places
+            for by_place, drive in ((False, None), (True, "dates"), (True, "near")):
+                merger = Merger(store, B, settings)
+                merger.by_place, merger.drive = by_place, drive
+                got = merger.candidates(new)
+                keys = [(c.graph, c.event) for c in got]
+                assert keys == sorted(set(keys))
+                assert {k for k, c in zip(keys, got, strict=True)
+                        if match(new, c, settings) is not None} == want, (new, settings, drive)
+                by_plan[drive] = keys
+            assert by_plan["near"] == by_plan["dates"]  # the same rows either way
             checked += len(want)
     assert checked > 100  # the random stores do hold matches
 
@@ -645,8 +649,8 @@ def test_cluster_keeps_the_pairwise_rule_on_busy_days():
     assert joined > 100
 
 
-@pytest.mark.parametrize("by_place", [None, True])
-def test_a_merger_kept_for_a_whole_build_decides_as_a_fresh_one_per_article(by_place):
+@pytest.mark.parametrize("by_place, drive", [(None, None), (True, None), (True, "near")])
+def test_a_merger_kept_for_a_whole_build_decides_as_a_fresh_one_per_article(by_place, drive):
     """The claims a merger keeps once read are dropped when their graph changes, and the
     places it knows grow with each article: articles added (some built again with other
     content under the same event IRIs) through one merger give the store that a new merger
@@ -674,7 +678,7 @@ def test_a_merger_kept_for_a_whole_build_decides_as_a_fresh_one_per_article(by_p
     def build(one_merger: bool) -> tuple[list[str], int]:
         store, renamed = ox.Store(), 0
         kept = Merger(store, B, S)
-        kept.by_place = by_place
+        kept.by_place, kept.drive = by_place, drive
         for graph, quads in articles:
             merger = kept if one_merger else Merger(store, B, S)
             if not one_merger:
@@ -691,6 +695,69 @@ def test_a_merger_kept_for_a_whole_build_decides_as_a_fresh_one_per_article(by_p
     kept, renamed = build(True)
     assert renamed > 10  # claims were re-pointed, so cached claims had to be dropped
     assert kept == build(False)[0]
+
+
+def test_both_starts_of_a_place_screened_query_give_the_same_rows():
+    """Starting from the events near the claims or from the days is a plan, not a screen:
+    the same rows come back (random stores, places and names)."""
+    import random
+
+    rng = random.Random(13)
+    actors = [f"{B}actor/a{i}" for i in range(6)]
+    store = ox.Store()
+    for i in range(300):
+        lo = D + dt.timedelta(days=rng.randint(-12, 12))
+        hi = lo + dt.timedelta(days=rng.choice([0, 0, 1, 3, 8, -1]))
+        put_event(store, f"{B}article/s{i % 120}", f"{B}event/s{i}",
+                  rng.choice(["ArmedAttack", "Killing", "Protest"]),
+                  lo if rng.random() > 0.05 else None, hi,
+                  rng.choice([("point", HERE[0], HERE[1]), ("country",), None]),
+                  tuple(rng.sample(actors, rng.randint(0, 2))))
+    places = [f"{B}event/s{i}/place" for i in range(300)]
+    rows = 0
+    for _ in range(40):
+        claims = []
+        for k in range(rng.randint(1, 3)):
+            lo = D + dt.timedelta(days=rng.randint(-6, 6))
+            claims.append(claim("new", rng.choice(["ArmedAttack", "Protest"]), lo,
+                                lo + dt.timedelta(days=rng.choice([0, 1, 7])),
+                                own=f"{B}event/new{k}"))
+        near = set(rng.sample(places, rng.randint(0, 60)))
+        names = set(rng.sample(actors, rng.randint(0, 2)))
+        got = [sorted(tuple(map(str, r)) for r in store.query(candidate_query(
+            claims, S, places=near, names=names, near_first=first))) for first in (False, True)]
+        assert got[0] == got[1]
+        rows += len(got[0])
+    assert rows > 100
+
+
+def test_a_busy_day_is_screened_from_the_side_with_fewer_events():
+    """On a day with many stored events at one town and few at another, a report from the
+    quiet town starts from the events near it (their dates looked up), one from the busy town
+    from the day's events; both find what reading every stored claim finds."""
+    store = ox.Store()
+    busy, quiet = HERE, (HERE[0] + 2.0, HERE[1] + 2.0)
+    for i in range(300):
+        put_event(store, f"{B}article/b{i}", f"{B}event/b{i}", "ArmedAttack", D, D,
+                  ("point", *busy))
+    for i in range(3):
+        put_event(store, f"{B}article/q{i}", f"{B}event/q{i}", "ArmedAttack", D, D,
+                  ("point", *quiet))
+    merger = Merger(store, B, S)
+    merger.by_place = True
+    for where, plan, n in ((quiet, "near, dates", 3), (busy, "dates, near", 300)):
+        new = claim("new", point=where)
+        got = {(c.graph, c.event) for c in merger.candidates(new) if match(new, c, S)}
+        assert got == brute_force(store, new) and len(got) == n
+        assert merger.plans == {plan: 1}, where
+        merger.plans.clear()
+    # the counts follow the articles the merger is told of: the quiet town gets busy
+    scratch = ox.Store()
+    for i in range(300):
+        put_event(scratch, f"{B}article/n{i}", f"{B}event/n{i}", "ArmedAttack", D, D,
+                  ("point", *quiet))
+    merger.assign(ox.NamedNode(f"{B}article/n"), list(scratch))
+    assert merger.plans == {"dates, near": 1}
 
 
 def test_a_coordinate_that_is_not_a_number_is_no_coordinate():

@@ -8,8 +8,8 @@ import random
 import pyoxigraph as ox
 import pytest
 
-from kg_builder.namespaces import GEO, KG
-from kg_builder.nearby import MARGIN_KM, NearbyPlaces, haversine_km
+from kg_builder.namespaces import GEO, KG, SEM
+from kg_builder.nearby import MARGIN_KM, EventCounts, NearbyPlaces, haversine_km
 
 P = "https://w3id.org/kg-builder/id/place/"
 
@@ -77,3 +77,52 @@ def test_places_come_from_the_store_and_from_new_quads():
         assert index.near(14.0, 2.1, 25.0) == {P + "town", P + "20km-from-town"}
         assert index.near(14.0, 2.35, 25.0) == {P + "20km-from-town"}  # 38 km; 38 - 20 <= 25
         assert index.near(14.0, 3.0, 25.0) == set()
+
+
+def test_event_counts_come_from_the_store_and_from_new_quads():
+    """Claims per place, per actor (as agent or target) and per day of each bound: counted
+    alike from a store and from the quads of the articles as they are told."""
+    rng = random.Random(3)
+    date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    preds = {k: ox.NamedNode(str(v)) for k, v in (
+        ("place", SEM.hasPlace), ("agent", KG.agent), ("target", KG.target),
+        ("earliest", SEM.hasEarliestBeginTimeStamp), ("latest", SEM.hasLatestEndTimeStamp))}
+    articles = []
+    for a in range(30):
+        g = ox.NamedNode(f"https://w3id.org/kg-builder/id/article/a{a}")
+        quads = []
+        for k in range(rng.randint(1, 4)):
+            e = ox.NamedNode(f"https://w3id.org/kg-builder/id/event/a{a}-{k}")
+            day = f"2022-07-{rng.randint(20, 24)}"
+            quads += [ox.Quad(e, preds["place"], ox.NamedNode(f"{P}p{rng.randint(0, 5)}"), g),
+                      ox.Quad(e, preds["earliest"], ox.Literal(day, datatype=date), g),
+                      ox.Quad(e, preds["latest"], ox.Literal(day, datatype=date), g)]
+            quads += [ox.Quad(e, preds[role], ox.NamedNode(f"{P}x{rng.randint(0, 3)}"), g)
+                      for role in ("agent", "target") if rng.random() < 0.5]
+        articles.append(quads)
+    store = ox.Store()
+    told = EventCounts()
+    for quads in articles:
+        store.extend(quads)
+        told.add_quads(quads)
+    loaded = EventCounts()
+    loaded.load(store)
+    everything = [q for quads in articles for q in quads]
+    for counts in (loaded, told):
+        for key, of in (("place", counts.places), ("earliest", counts.earliest),
+                        ("latest", counts.latest)):
+            want: dict[str, int] = {}
+            for q in everything:
+                if q.predicate == preds[key]:
+                    want[q.object.value] = want.get(q.object.value, 0) + 1
+            assert of == want
+        assert counts.near([f"{P}p0", f"{P}p1"], [f"{P}x2"]) == sum(
+            1 for q in everything
+            if (q.predicate == preds["place"] and q.object.value in (f"{P}p0", f"{P}p1"))
+            or (q.predicate in (preds["agent"], preds["target"])
+                and q.object.value == f"{P}x2"))
+        assert counts.dated(["2022-07-20"], ["2022-07-21", "2022-07-22"]) == sum(
+            1 for q in everything
+            if (q.predicate == preds["earliest"] and q.object.value == "2022-07-20")
+            or (q.predicate == preds["latest"] and q.object.value in ("2022-07-21",
+                                                                       "2022-07-22")))
