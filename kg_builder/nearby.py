@@ -83,14 +83,18 @@ class NearbyPlaces:
 
     def __init__(self) -> None:
         self.points: dict[str, set[tuple[float, float]]] = {}
+        # the same points in radians, with their latitudes' cosines (:func:`radians`)
+        self._radians: dict[str, list[tuple[float, float, float]]] = {}
         self.cells: dict[tuple[int, int], set[str]] = {}
         # anchor IRI → {relative place IRI: its largest distance from the anchor}
         self.relative: dict[str, dict[str, float]] = {}
+        self._farthest = 0.0  # the largest of those distances
         self._asked: dict[tuple[float, float, float], set[str]] = {}
 
     def add_point(self, iri: str, lat: float, lon: float) -> None:
         if -90.0 <= lat <= 90.0 and (lat, lon) not in self.points.get(iri, ()):
             self.points.setdefault(iri, set()).add((lat, lon))
+            self._radians.setdefault(iri, []).append(radians((lat, lon)))
             self.cells.setdefault(_cell(lat, lon), set()).add(iri)
             self._asked.clear()
 
@@ -98,6 +102,7 @@ class NearbyPlaces:
         of_anchor = self.relative.setdefault(anchor, {})
         if of_anchor.get(iri, -1.0) < km:
             of_anchor[iri] = max(0.0, km)
+            self._farthest = max(self._farthest, km)
             self._asked.clear()
 
     def near(self, lat: float, lon: float, radius_km: float) -> set[str]:
@@ -107,16 +112,22 @@ class NearbyPlaces:
         if key not in self._asked:
             radius = radius_km + MARGIN_KM
             here = radians((lat, lon))
+            points = self._radians
 
             def distance(iri: str) -> float:
-                return min((great_circle(*here, *radians(p)) for p in self.points.get(iri, ())),
+                return min((great_circle(*here, *p) for p in points.get(iri, ())),
                            default=math.inf)
 
             found = {iri for cell in self._cells_near(lat, lon, radius) for iri in cell
                      if distance(iri) <= radius}
-            for anchor, places in self.relative.items():
+            # anchors with a point (none is near without one) within reach of the farthest
+            # relative place, looked up in the grid rather than all anchors of the store
+            relative = self.relative
+            anchors = {iri for cell in self._cells_near(lat, lon, radius + self._farthest)
+                       for iri in cell if iri in relative}
+            for anchor in anchors:
                 d = distance(anchor) - radius
-                found.update(iri for iri, km in places.items() if d <= km)
+                found.update(iri for iri, km in relative[anchor].items() if d <= km)
             self._asked[key] = found
         return self._asked[key]
 

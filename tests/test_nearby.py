@@ -126,3 +126,31 @@ def test_event_counts_come_from_the_store_and_from_new_quads():
             if (q.predicate == preds["earliest"] and q.object.value == "2022-07-20")
             or (q.predicate == preds["latest"] and q.object.value in ("2022-07-21",
                                                                        "2022-07-22")))
+
+
+def test_relative_places_anywhere_are_found_as_by_every_anchor():
+    """Relative places whose anchors lie all over the map (and some anchors with no point):
+    near() finds exactly those a look at every anchor finds, though it only looks at the
+    anchors within reach of the farthest relative place."""
+    rng = random.Random(17)
+    index = NearbyPlaces()
+    anchors = _random_places(rng, 400)
+    for iri, lat, lon in anchors[:350]:          # the last 50 anchors have no point
+        index.add_point(iri, lat, lon)
+    relative = []
+    for k in range(600):
+        anchor = rng.choice(anchors)[0]
+        km = rng.choice([5.0, 20.0, 40.0, 150.0])
+        relative.append((f"{P}r{k}", anchor, km))
+        index.add_relative(f"{P}r{k}", anchor, km)
+    points = {iri: (lat, lon) for iri, lat, lon in anchors[:350]}
+    for _ in range(60):
+        here = (rng.uniform(-90, 90), rng.uniform(-180, 180))
+        if rng.random() < 0.5:  # next to an anchor
+            a = points[rng.choice(anchors[:350])[0]]
+            here = (max(-90.0, min(90.0, a[0] + rng.uniform(-1, 1))), a[1])
+        for radius in (10.0, 25.0, 60.0):
+            want = {iri for iri, anchor, km in relative if anchor in points
+                    and haversine_km(here, points[anchor]) - radius - MARGIN_KM <= km}
+            got = index.near(*here, radius) - {iri for iri, _, _ in anchors}
+            assert got == want, (here, radius)
