@@ -912,13 +912,16 @@ class Merger:
         """
         view = QuadGraph(quads)
         claims = [read_claim(view, graph.value, e, self.base) for e in view.events]
-        if self._places is not None:
-            self._places.add_quads(quads)  # (the caller writes them next)
-        if self._counts is not None:
-            self._counts.add_quads(quads)
         touched = {other.event for claim, found in zip(claims, self.candidates_for(claims),
                                                        strict=True)
                    for other in found if match(claim, other, self.settings) is not None}
+        # The article's places and claims, for the next articles' screens (the caller writes
+        # them next). After this article's own screen: a grid loaded by it was read from the
+        # store without this article, and would otherwise never hold its places.
+        if self._places is not None:
+            self._places.add_quads(quads)
+        if self._counts is not None:
+            self._counts.add_quads(quads)
         if not touched:
             return list(quads), Changes()
         final, changes = self._settle(self._members(touched), claims)

@@ -25,6 +25,7 @@ from kg_builder.merge import (
     cluster,
     compatible,
     conflict,
+    event_graphs,
     haversine_km,
     match,
     read_claim,
@@ -731,6 +732,28 @@ def test_both_starts_of_a_place_screened_query_give_the_same_rows():
     assert rows > 100
 
 
+def test_the_places_of_the_article_that_loads_the_grid_are_kept():
+    """The grid of places is read from the store when a build first screens by place, in the
+    middle of an article; that article's places go into it too, or a later report from 5 km
+    away would not find its event."""
+    def article(name: str, lat: float) -> tuple[ox.NamedNode, list[ox.Quad]]:
+        scratch = ox.Store()
+        put_event(scratch, f"{B}article/{name}", f"{B}event/{name}", "ArmedAttack", D, D,
+                  ("point", lat, HERE[1]))
+        return ox.NamedNode(f"{B}article/{name}"), list(scratch)
+
+    from kg_builder.store import apply_changes
+
+    for by_place, drive in ((False, None), (True, None), (True, "near"), (True, "dates")):
+        store = ox.Store()
+        merger = Merger(store, B, S)
+        merger.by_place, merger.drive = by_place, drive
+        for graph, quads in (article("a", HERE[0]), article("b", HERE[0] + 0.05)):
+            out, changes = merger.assign(graph, quads)
+            apply_changes(store, remove=changes.remove, add=[*changes.add, *out])
+        assert len(event_graphs(store, _n(f"{B}event/a"))) == 2, (by_place, drive)
+
+
 def test_a_busy_day_is_screened_from_the_side_with_fewer_events():
     """On a day with many stored events at one town and few at another, a report from the
     quiet town starts from the events near it (their dates looked up), one from the busy town
@@ -757,6 +780,8 @@ def test_a_busy_day_is_screened_from_the_side_with_fewer_events():
         put_event(scratch, f"{B}article/n{i}", f"{B}event/n{i}", "ArmedAttack", D, D,
                   ("point", *quiet))
     merger.assign(ox.NamedNode(f"{B}article/n"), list(scratch))
+    merger.plans.clear()
+    merger.candidates(claim("new", point=quiet))
     assert merger.plans == {"dates, near": 1}
 
 
