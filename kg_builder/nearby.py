@@ -122,9 +122,12 @@ class NearbyPlaces:
                      if distance(iri) <= radius}
             # anchors with a point (none is near without one) within reach of the farthest
             # relative place, looked up in the grid rather than all anchors of the store
+            # (unless that reach spans more places than there are anchors)
             relative = self.relative
-            anchors = {iri for cell in self._cells_near(lat, lon, radius + self._farthest)
-                       for iri in cell if iri in relative}
+            cells = self._cells_near(lat, lon, radius + self._farthest)
+            anchors: Iterable[str] = relative.keys()
+            if sum(map(len, cells)) < len(relative):
+                anchors = {iri for cell in cells for iri in cell if iri in relative}
             for anchor in anchors:
                 d = distance(anchor) - radius
                 found.update(iri for iri, km in relative[anchor].items() if d <= km)

@@ -144,13 +144,22 @@ def test_relative_places_anywhere_are_found_as_by_every_anchor():
         relative.append((f"{P}r{k}", anchor, km))
         index.add_relative(f"{P}r{k}", anchor, km)
     points = {iri: (lat, lon) for iri, lat, lon in anchors[:350]}
-    for _ in range(60):
-        here = (rng.uniform(-90, 90), rng.uniform(-180, 180))
-        if rng.random() < 0.5:  # next to an anchor
-            a = points[rng.choice(anchors[:350])[0]]
-            here = (max(-90.0, min(90.0, a[0] + rng.uniform(-1, 1))), a[1])
-        for radius in (10.0, 25.0, 60.0):
-            want = {iri for iri, anchor, km in relative if anchor in points
-                    and haversine_km(here, points[anchor]) - radius - MARGIN_KM <= km}
-            got = index.near(*here, radius) - {iri for iri, _, _ in anchors}
-            assert got == want, (here, radius)
+
+    def check() -> None:
+        for _ in range(60):
+            here = (rng.uniform(-90, 90), rng.uniform(-180, 180))
+            if rng.random() < 0.5:  # next to an anchor
+                a = points[rng.choice(anchors[:350])[0]]
+                here = (max(-90.0, min(90.0, a[0] + rng.uniform(-1, 1))), a[1])
+            for radius in (10.0, 25.0, 60.0):
+                want = {iri for iri, anchor, km in relative if anchor in points
+                        and haversine_km(here, points[anchor]) - radius - MARGIN_KM <= km}
+                got = index.near(*here, radius) - {iri for iri, _, _ in anchors}
+                assert got == want, (here, radius)
+
+    check()
+    # one place "20,000 km from" an anchor: the reach spans more places than there are
+    # anchors, and every anchor is looked at
+    relative.append((f"{P}far", anchors[0][0], 20000.0))
+    index.add_relative(f"{P}far", anchors[0][0], 20000.0)
+    check()
