@@ -805,6 +805,7 @@ class Merger:
         live = [i for i, c in enumerate(claims) if self._may_match(c)]
         if not live:
             return out
+        screened = [claims[i] for i in live]
         by_place = self.by_place if self.by_place is not None else self._busy > 0
         if by_place:
             # A stored claim can match only if its place is near one of the claims (a point
@@ -824,15 +825,15 @@ class Merger:
             near_first = self.drive == "near"
             if self.drive is None:
                 counts = self._event_counts()
-                e_days, l_days = window_days([claims[i] for i in live], self.settings)
+                e_days, l_days = window_days(screened, self.settings)
                 near_first = (counts.near(places, names) * NEAR_ROW_COST
                               < counts.dated(map(str, e_days), map(str, l_days)))
             self.plans["near, dates" if near_first else "dates, near"] += 1
-            query = candidate_query([claims[i] for i in live], self.settings, places=places,
+            query = candidate_query(screened, self.settings, places=places,
                                     names=names, near_first=near_first)
         else:
             self.plans["dates"] += 1
-            query = candidate_query([claims[i] for i in live], self.settings)
+            query = candidate_query(screened, self.settings)
         rows: dict[tuple[str, str], tuple[ox.NamedNode, ox.NamedNode, set, set]] = {}
         found = 0
         for g, s, start, end, t in self.store.query(query):
