@@ -385,6 +385,7 @@ def query(name, files, store_dir, params, fmt, limit, list_) -> None:
         list_queries,
         load_query,
         run_query,
+        serialize_query,
     )
 
     if list_:
@@ -403,10 +404,19 @@ def query(name, files, store_dir, params, fmt, limit, list_) -> None:
     try:
         q = load_query(name)
         with _reader(store_dir, files) as store:
-            result = run_query(store, q, raw, limit=limit)
-            base = get_meta(store, "baseIri") or iris.DEFAULT_BASE
+            if fmt != "table" and limit is None:
+                # written by Oxigraph from its own terms: no Python object per value
+                data = serialize_query(store, q, raw, fmt)
+            else:
+                result = run_query(store, q, raw, limit=limit)
+                base = get_meta(store, "baseIri") or iris.DEFAULT_BASE
     except (QueryError, StoreError) as exc:
         raise UserError(str(exc)) from None
+    if fmt != "table" and limit is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     click.echo(format_result(result, fmt, width=width, base=base), nl=False)
 

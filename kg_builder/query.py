@@ -52,7 +52,8 @@ import json
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -633,6 +634,35 @@ def _first_group(text: str) -> int | None:
 # Running
 
 
+def _evaluate(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None):
+    """Bind the parameters, prepare the text and start the query over the union of graphs."""
+    params = params or {}
+    if params and all(isinstance(k, ox.Variable) for k in params):
+        bindings = dict(params)  # type: ignore[arg-type]
+    else:
+        bindings = bind_params(q, params)
+    text = prepare_query(q, resolve_params(store, q, bindings))
+    return store.query(text, use_default_graph_as_union=True)
+
+
+@contextmanager
+def _query_errors(q: NamedQuery) -> Iterator[None]:
+    """Oxigraph's syntax and evaluation errors as one-line :class:`QueryError` messages."""
+    try:
+        yield
+    except SyntaxError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise QueryError(f"{q.path or q.name}: SPARQL syntax error: {first}") from None
+    except OSError as exc:
+        raise QueryError(f"{q.path or q.name}: query failed: {exc}") from None
+
+
+def _triples(answer, limit: int | None) -> QueryResult:
+    triples = itertools.islice(answer, limit) if limit is not None else answer
+    return QueryResult(columns=["subject", "predicate", "object"],
+                       rows=[[t.subject, t.predicate, t.object] for t in triples])
+
+
 def run_query(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None = None, *,
               limit: int | None = None) -> QueryResult:
     """Run a named query over the union of the store's graphs.
@@ -640,31 +670,47 @@ def run_query(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None =
     ``params`` maps parameter names to raw strings (as given to ``--param``); already-bound
     ``{Variable: term}`` dicts from :func:`bind_params` are accepted too.
     """
-    params = params or {}
-    if params and all(isinstance(k, ox.Variable) for k in params):
-        bindings = dict(params)  # type: ignore[arg-type]
-    else:
-        bindings = bind_params(q, params)
-    try:
-        text = prepare_query(q, resolve_params(store, q, bindings))
-        answer = store.query(text, use_default_graph_as_union=True)
+    with _query_errors(q):
+        answer = _evaluate(store, q, params)
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult(columns=[], rows=[], boolean=bool(answer))
         if isinstance(answer, ox.QueryTriples):
-            triples = itertools.islice(answer, limit) if limit is not None else answer
-            return QueryResult(columns=["subject", "predicate", "object"],
-                               rows=[[t.subject, t.predicate, t.object] for t in triples])
+            return _triples(answer, limit)
         columns = [v.value for v in answer.variables]
         solutions = itertools.islice(answer, limit) if limit is not None else answer
         # iterating a solution yields its terms in column order (None when unbound) and
         # costs less than indexing each column
         rows = [list(solution) for solution in solutions]
-    except SyntaxError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
-        raise QueryError(f"{q.path or q.name}: SPARQL syntax error: {first}") from None
-    except OSError as exc:
-        raise QueryError(f"{q.path or q.name}: query failed: {exc}") from None
     return QueryResult(columns=columns, rows=rows)
+
+
+#: The machine formats that Oxigraph writes itself exactly as :func:`format_result` does.
+_NATIVE_FORMATS = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                   "json": ox.QueryResultsFormat.JSON}
+
+
+def serialize_query(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None = None,
+                    fmt: str = "csv") -> bytes:
+    """Run a named query and write its whole result as ``csv``, ``tsv`` or ``json`` bytes.
+
+    SELECT results are written by Oxigraph's own serializer, straight from its encoded
+    terms: no Python object per value. That is most of the time of a long listing (9,544
+    events: 0.5-0.7 s of 2.4 s). CSV and TSV come out byte for byte as
+    :func:`format_result` writes them; JSON is the same document on one line. ASK and
+    CONSTRUCT results go through :func:`format_result`.
+    """
+    if fmt not in _NATIVE_FORMATS:
+        raise ValueError(f"{fmt!r} is not one of {', '.join(_NATIVE_FORMATS)}")
+    with _query_errors(q):
+        answer = _evaluate(store, q, params)
+        if isinstance(answer, ox.QueryBoolean):
+            result = QueryResult(columns=[], rows=[], boolean=bool(answer))
+        elif isinstance(answer, ox.QueryTriples):
+            result = _triples(answer, None)
+        else:
+            out = answer.serialize(format=_NATIVE_FORMATS[fmt])
+            return out + b"\n" if fmt == "json" else out
+    return format_result(result, fmt).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -180,6 +180,13 @@ def test_query_events_table_and_json(example_store):
     res = run("query", "events", "--store", str(example_store), "--format", "json")
     data = json.loads(res.output)
     assert data["head"]["vars"] and data["results"]["bindings"]
+    # CSV and TSV are written by Oxigraph unless --limit is given: the same bytes either way
+    for fmt in ("csv", "tsv"):
+        whole = run("query", "events", "--store", str(example_store), "--format", fmt)
+        limited = run("query", "events", "--store", str(example_store), "--format", fmt,
+                      "--limit", "1000")
+        assert whole.exit_code == limited.exit_code == 0
+        assert whole.output == limited.output and whole.output.count("2025-03-11") >= 1
 
 
 def test_export_gexf(example_store, tmp_path):

@@ -43,6 +43,7 @@ from kg_builder.query import (
     prepare_query,
     resolve_params,
     run_query,
+    serialize_query,
 )
 
 FIXTURE = Path(__file__).parent / "fixtures" / "query_graph.trig"
@@ -1098,6 +1099,56 @@ def test_json_from_a_real_query_and_ask(store):
     assert result.boolean is True
     assert json.loads(format_result(result, "json")) == {"head": {}, "boolean": True}
     assert format_result(result, "table") == "yes\n"
+
+
+def _tricky_store() -> ox.Store:
+    """Every kind of value the formats must escape or type, in one graph."""
+    st = ox.Store()
+    g, s, p = ox.NamedNode(B + "g"), ox.NamedNode(B + ATTACK), ox.NamedNode(KG + "v")
+    values = [ox.Literal('attack, "big"\nday\ttab\r'), ox.Literal("attaque", language="fr"),
+              ox.Literal("12", datatype=ox.NamedNode(XSD + "integer")),
+              ox.Literal("-3.50", datatype=ox.NamedNode(XSD + "decimal")),
+              ox.Literal("1.0E3", datatype=ox.NamedNode(XSD + "double")),
+              ox.Literal("012", datatype=ox.NamedNode(XSD + "integer")),
+              ox.Literal("2022-07-22", datatype=ox.NamedNode(XSD + "date")),
+              ox.Literal("x", datatype=ox.NamedNode("http://example.org/dt")),
+              ox.Literal("Ségou ≠ Ségou, 😀"), ox.BlankNode("b1"), ox.NamedNode(KG + "Coup")]
+    for v in values:
+        st.add(ox.Quad(s, p, v, g))
+    return st
+
+
+def _native_cases(store):
+    yield store, load_query("events"), {}
+    yield store, load_query("events"), {"type": "ArmedAttack"}
+    yield store, load_query("actor-profile"), {"actor": "the group"}
+    yield store, load_query("casualties"), {"by": "month"}
+    yield store, parse_query("ASK { ?s ?p ?o }", "ask"), {}
+    yield store, parse_query("CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 3", "construct"), {}
+    # OPTIONAL leaves ?none unbound in every row
+    yield _tricky_store(), parse_query(
+        "SELECT ?s ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?s ?p ?none FILTER(false) } } "
+        "ORDER BY STR(?o)", "tricky"), {}
+    yield store, parse_query("SELECT ?s WHERE { ?s ?p ?o FILTER(false) }", "empty"), {}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_results_written_by_oxigraph_are_those_format_result_writes(store, fmt):
+    # The command line writes long machine-format results with Oxigraph's serializer; they
+    # must be exactly what format_result writes from the Python terms (JSON: the same
+    # document).
+    for st_, q, params in _native_cases(store):
+        mine = format_result(run_query(st_, q, params), fmt)
+        native = serialize_query(st_, q, params, fmt).decode("utf-8")
+        if fmt == "json":
+            assert json.loads(native) == json.loads(mine), q.name
+            assert native.endswith("}\n")
+        else:
+            assert native == mine, (q.name, fmt)
+    with pytest.raises(ValueError, match="'table' is not one of csv, tsv, json"):
+        serialize_query(store, load_query("events"), {}, "table")
+    with pytest.raises(QueryError, match="SPARQL syntax error"):
+        serialize_query(store, parse_query("SELECT ?x WHERE { ?x ?y }", "broken"), {}, fmt)
 
 
 def test_unknown_format():
