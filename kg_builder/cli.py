@@ -55,7 +55,25 @@ def _echo_err(message: str) -> None:
 
 
 class _Group(click.Group):
-    """Usage errors as one line (``kg-builder: error: …``, exit 2) instead of click's banner."""
+    """Usage errors as one line (``kg-builder: error: …``, exit 2) instead of click's banner.
+
+    ``load`` and ``serve`` live beside their protocols (remote.py, serve.py) and are imported
+    only when named or listed, so that the other commands do not pay for them at start-up.
+    """
+
+    #: command name -> (module of this package, attribute)
+    lazy_commands = {"load": ("remote", "load_command"), "serve": ("serve", "serve_command")}
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            from importlib import import_module
+
+            module, attr = self.lazy_commands[cmd_name]
+            self.add_command(getattr(import_module(f".{module}", __package__), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
@@ -537,19 +555,6 @@ def evaluate(gold_dir, fmt, details, model, gazetteers) -> None:
     click.echo(ev.format_report(report, fmt))
     if details and fmt == "table":
         click.echo(ev.format_details(report))
-
-
-def _register_client_commands() -> None:
-    """`load` (to remote triple stores) and `serve` (a local SPARQL endpoint) live beside
-    their protocols in remote.py and serve.py."""
-    from .remote import load_command
-    from .serve import serve_command
-
-    main.add_command(load_command)
-    main.add_command(serve_command)
-
-
-_register_client_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

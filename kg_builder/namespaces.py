@@ -11,6 +11,8 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
+from . import prefixes
+
 __all__ = [
     "KG", "SEM", "GAF", "GEO", "SCHEMA", "PROV", "SKOS", "OWL", "RDF", "RDFS", "XSD",
     "PREFIXES", "WIKIDATA", "GEONAMES",
@@ -21,7 +23,7 @@ class KG(DefinedNamespace):
     """The kg-builder ontology (``ontology/kg.ttl``)."""
 
     _fail = True
-    _NS = Namespace("https://w3id.org/kg-builder/ontology#")
+    _NS = Namespace(prefixes.KG)
 
     # Event classes (subclasses of sem:Event)
     ArmedAttack: URIRef
@@ -101,7 +103,7 @@ class SEM(DefinedNamespace):
     """Simple Event Model (van Hage et al., 2011), the terms kg-builder uses."""
 
     _fail = True
-    _NS = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+    _NS = Namespace(prefixes.SEM)
 
     Event: URIRef
     Actor: URIRef
@@ -121,7 +123,7 @@ class GAF(DefinedNamespace):
     """Grounded Annotation Framework (NewsReader): links instances to their mentions."""
 
     _fail = True
-    _NS = Namespace("http://groundedannotationframework.org/gaf#")
+    _NS = Namespace(prefixes.GAF)
 
     Mention: URIRef
     Instance: URIRef
@@ -134,7 +136,7 @@ class GEO(DefinedNamespace):
     """W3C Basic Geo (WGS84) vocabulary."""
 
     _fail = True
-    _NS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+    _NS = Namespace(prefixes.GEO)
 
     SpatialThing: URIRef
     Point: URIRef
@@ -146,7 +148,7 @@ class SCHEMA(DefinedNamespace):
     """The schema.org terms used for articles."""
 
     _fail = True
-    _NS = Namespace("https://schema.org/")
+    _NS = Namespace(prefixes.SCHEMA)
 
     NewsArticle: URIRef
     url: URIRef
@@ -156,21 +158,8 @@ class SCHEMA(DefinedNamespace):
     identifier: URIRef
 
 
-WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+WIKIDATA = Namespace(prefixes.WIKIDATA)
 GEONAMES = "https://sws.geonames.org/{}/"
 
-#: Prefix map used for every serialisation and for query headers.
-PREFIXES: dict[str, str] = {
-    "kg": str(KG._NS),
-    "sem": str(SEM._NS),
-    "gaf": str(GAF._NS),
-    "prov": str(PROV._NS),
-    "geo": str(GEO._NS),
-    "schema": str(SCHEMA._NS),
-    "skos": str(SKOS._NS),
-    "owl": str(OWL._NS),
-    "rdfs": str(RDFS._NS),
-    "rdf": str(RDF._NS),
-    "xsd": str(XSD._NS),
-    "wd": str(WIKIDATA),
-}
+#: Prefix map used for every serialisation and for query headers (see :mod:`.prefixes`).
+PREFIXES: dict[str, str] = prefixes.PREFIXES

@@ -61,7 +61,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .iris import DEFAULT_BASE
-from .namespaces import KG, PREFIXES
+from .prefixes import KG, PREFIXES
 from .resources import resource_dir
 
 __all__ = [
@@ -360,7 +360,7 @@ def _expand_iri(param: Param, value: str) -> ox.NamedNode:
     if not colon:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", v):
             raise _fail(param, value, "is not an IRI, a prefixed name or a kg: local name")
-        v = str(KG._NS) + v
+        v = KG + v
     elif prefix in PREFIXES:
         v = PREFIXES[prefix] + local
     try:

@@ -51,7 +51,7 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
-from .namespaces import PREFIXES
+from .prefixes import PREFIXES
 
 __all__ = [
     "SparqlServer", "QueryService", "QueryTimeout", "ServerBusy", "make_server", "serve",

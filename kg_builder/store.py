@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
 
-from .namespaces import KG
+from .prefixes import KG
+
+if TYPE_CHECKING:  # rdflib is imported where its terms are converted: not on the query path
+    from rdflib import URIRef
+    from rdflib.term import Node
 
 DEFAULT_STORE = "kg-store"
 
@@ -47,6 +50,8 @@ class StoreError(Exception):
 
 def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert an rdflib term to the equivalent pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, Literal):
@@ -234,7 +239,7 @@ def graphs_with_url(store: ox.Store, url: str) -> list[ox.NamedNode]:
 def stored_hash(store: ox.Store, graph: URIRef) -> str | None:
     """The content hash recorded for an article graph, if it is in the store."""
     g = ox.NamedNode(str(graph))
-    for quad in store.quads_for_pattern(g, ox.NamedNode(str(KG.contentHash)), None, g):
+    for quad in store.quads_for_pattern(g, ox.NamedNode(KG + "contentHash"), None, g):
         return quad.object.value
     return None
 

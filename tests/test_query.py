@@ -14,6 +14,8 @@ import json
 import math
 import random
 import re
+import subprocess
+import sys
 import time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -1149,6 +1151,42 @@ def test_results_written_by_oxigraph_are_those_format_result_writes(store, fmt):
         serialize_query(store, load_query("events"), {}, "table")
     with pytest.raises(QueryError, match="SPARQL syntax error"):
         serialize_query(store, parse_query("SELECT ?x WHERE { ?x ?y }", "broken"), {}, fmt)
+
+
+def test_the_query_command_starts_without_rdflib(tmp_path):
+    # rdflib takes about 0.15 s to import: half the start-up of `kg-builder query`, which
+    # does not use it (nor the load and serve commands' modules)
+    code = f"""
+import sys
+import pyoxigraph as ox
+st = ox.Store({str(tmp_path / "st")!r})
+st.load(path={str(FIXTURE)!r}, format=ox.RdfFormat.TRIG)
+del st
+from kg_builder.cli import main
+store = ["--store", {str(tmp_path / "st")!r}]
+for args in (["--list"], ["events", "--format", "csv", *store], ["events", *store]):
+    main(["query", *args], standalone_mode=False)
+loaded = sorted(m for m in sys.modules
+                if m.split(".")[0] == "rdflib" or m in ("kg_builder.remote", "kg_builder.serve"))
+print("LOADED", loaded)
+"""
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "attack on Kelbo base" in res.stdout
+    assert "LOADED []" in res.stdout, res.stdout[-500:]
+
+
+def test_plain_namespace_strings_are_the_rdflib_namespaces():
+    from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
+
+    from kg_builder import namespaces, prefixes
+
+    for name, ns in (("PROV", PROV), ("SKOS", SKOS), ("OWL", OWL), ("RDFS", RDFS), ("RDF", RDF),
+                     ("XSD", XSD), ("KG", namespaces.KG), ("SEM", namespaces.SEM),
+                     ("GAF", namespaces.GAF), ("GEO", namespaces.GEO),
+                     ("SCHEMA", namespaces.SCHEMA)):
+        assert getattr(prefixes, name) == str(ns._NS if hasattr(ns, "_NS") else ns), name
+    assert namespaces.PREFIXES is prefixes.PREFIXES
+    assert prefixes.WIKIDATA == str(namespaces.WIKIDATA)
 
 
 def test_unknown_format():
