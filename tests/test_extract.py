@@ -166,12 +166,16 @@ def test_coordinated_years_give_one_event_each(nlp):
     assert years == [2012, 2020]
 
 
-def test_a_number_of_troops_is_not_a_year(nlp):
+def test_a_number_of_troops_or_a_clock_time_is_not_a_year(nlp):
     # the tagger calls "1100" a DATE; it counts the troops, and "in June" dates the deployment
     for text in ("Operation Barkhane deployed 1100 troops to Diffa in June, officials said.",
                  "The African Union deployed 1900 troops to Mogadishu in June."):
         (ev,) = events(extract(nlp, text), "Deployment")
         assert (ev.earliest, ev.latest) == (dt.date(2022, 6, 1), dt.date(2022, 6, 30)), text
+    # nor is a clock time: the attack was on Tuesday, not in the year 2100
+    (ev,) = events(extract(nlp, "Gunmen attacked a police post in Gao at 2100 on Tuesday."),
+                   "ArmedAttack")
+    assert ev.earliest == ev.latest == dt.date(2023, 3, 14)
     # a year inside a noun phrase still dates its event
     ex = extract(nlp, "Soldiers who took part in the 2012 coup mutinied in Kati.")
     assert [e.earliest.year for e in events(ex, "Coup")] == [2012]

@@ -232,8 +232,8 @@ class EventExtractor:
         for ent in span_ents(sent):
             if ent.label_ != "DATE" or ent.start_char < dateline_end:
                 continue  # "KHARTOUM, April 16 (Reuters) -": when it was filed, not happened
-            if _is_count(ent):
-                continue  # "deployed 1100 troops": a number of troops, not the year 1100
+            if _not_a_year(ent):
+                continue  # "deployed 1100 troops", "at 2100 on Tuesday": not the years 1100, 2100
             text = ent.text
             before = ent.doc[ent.start - 1] if ent.start > 0 else None
             if before is not None and before.lower_ in _DATE_PREPS:
@@ -897,19 +897,24 @@ _DATELINE = re.compile(
 )
 
 
-def _is_count(ent: Span) -> bool:
-    """A bare four-digit number the tagger calls a date but that counts the noun after it.
+def _not_a_year(ent: Span) -> bool:
+    """A bare four-digit number the tagger calls a date but that is not a year.
 
     "deployed 1100 troops", "2000 soldiers were sent": the number modifies a noun directly,
-    with no article or preposition before it. A year inside a noun phrase comes after one
-    ("the 2012 coup", "a 2019 report", "in 2015") and stays a date.
+    with no article or preposition before it. "at 2100 on Tuesday", "at 0600 GMT": a clock
+    time (no year is written "at 2012"). A year inside a noun phrase comes after an article or
+    preposition ("the 2012 coup", "a 2019 report", "in 2015") and stays a date.
     """
-    if len(ent) != 1 or not ent[0].text.isdigit():
-        return False
     tok = ent[0]
-    if tok.dep_ != "nummod" or tok.head.pos_ not in {"NOUN", "PROPN"} or tok.head.i < tok.i:
+    if not (tok.text.isdigit() and len(tok.text) == 4):
         return False
     before = tok.doc[tok.i - 1] if tok.i > 0 else None
+    if before is not None and before.lower_ == "at":
+        return True
+    if len(ent) != 1:
+        return False
+    if tok.dep_ != "nummod" or tok.head.pos_ not in {"NOUN", "PROPN"} or tok.head.i < tok.i:
+        return False
     return before is None or before.pos_ not in {"DET", "ADP", "PRON"} and before.tag_ != "POS"
 
 
