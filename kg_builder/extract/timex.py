@@ -349,6 +349,7 @@ _MONTH_ONLY = _c(rf"^({_MON})$")
 _YEAR_ONLY = _c(rf"^(?:the\s+year\s+(?:of\s+)?)?({_YEAR})$")
 _DAY_ONLY = _c(rf"^the\s+({_DAY})$")
 _BARE = _c(r"^(\d{1,2})$")
+_BARE_YEAR = _c(rf"^({_DAY}),?\s+({_YEAR})$")  # the end of "March 27-31, 2022"
 
 
 def _month_number(word: str) -> int:
@@ -397,6 +398,9 @@ def _spec(s: str, *, bare: bool = False) -> _Spec | None:
         m = _BARE.match(s)
         if m:
             return _Spec(bare=int(m.group(1)))
+        m = _BARE_YEAR.match(s)
+        if m:
+            return _Spec(int(m.group(2)), bare=_day_number(m.group(1)))
     return None
 
 
@@ -817,12 +821,13 @@ def _range(left: str, right: str, ctx: _Ctx, depth: int) -> _Span | None:
     if ls is not None and rs is not None:
         if ls.bare is not None and rs.bare is not None:
             return None
-        if rs.bare is not None:  # "July 20-22", "2015-18"
-            if ls.year is not None and ls.month is None and 0 <= rs.bare <= 99:
+        if rs.bare is not None:  # "July 20-22", "2015-18", "March 27 and 31, 2022"
+            if ls.year is not None and ls.month is None and rs.year is None \
+                    and 0 <= rs.bare <= 99:
                 century = ls.year - ls.year % 100
                 rs = _Spec(century + rs.bare)
-            elif ls.month is not None and ls.day is not None:
-                rs = _Spec(ls.year, ls.month, rs.bare)
+            elif ls.month is not None and ls.day is not None and rs.bare >= ls.day:
+                rs = _Spec(ls.year if rs.year is None else rs.year, ls.month, rs.bare)
             else:
                 return None
         if ls.bare is not None:  # "20-22 July 2022"
