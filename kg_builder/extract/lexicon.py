@@ -171,6 +171,7 @@ LIGHT_VERBS = frozenset(
         "start",
         "order",
         "undertake",
+        "impose",
         "repel",
         "repulse",
         "foil",
