@@ -181,6 +181,72 @@ def test_a_number_of_troops_or_a_clock_time_is_not_a_year(nlp):
     assert [e.earliest.year for e in events(ex, "Coup")] == [2012]
 
 
+def test_shot_dead_and_gunned_down_are_killings(nlp):
+    ex = extract(nlp, "Security forces shot dead two protesters in Niamey on Tuesday.")
+    (ev,) = events(ex, "Killing")
+    assert ev.fatalities == 2
+    # the adjective before the count is the verb's, not part of the victims' name
+    assert [ex.actors[t].name for t in ev.targets] == ["protesters"]
+    (ev,) = events(extract(nlp, "Soldiers gunned down three suspects in Kidal on Monday."),
+                   "Killing")
+    assert ev.fatalities == 3 and ev.earliest == dt.date(2023, 3, 13)
+
+
+def test_landmines_and_suicide_bombings_are_bombings(nlp):
+    (ev,) = events(extract(nlp, "A landmine killed four soldiers near Boni on Tuesday."),
+                   "Bombing")
+    assert ev.fatalities == 4
+    ex = extract(nlp, "A suicide bombing at a market in Maiduguri killed six people on Friday.")
+    assert [e.fatalities for e in events(ex, "Bombing")] == [6]
+    ex = extract(nlp, "Two soldiers were wounded when their vehicle hit an improvised explosive "
+                      "device near Gossi.")
+    assert [e.injured for e in events(ex, "Bombing")] == [2]
+
+
+def test_who_imposes_sanctions_sanctions(nlp):
+    ex = extract(nlp, "The European Union imposed sanctions on members of the junta on Monday.")
+    (ev,) = events(ex, "Sanction")
+    assert [ex.actors[a].name for a in ev.agents] == ["European Union"]
+
+
+def test_times_with_a_day_in_them_date_the_event(nlp):
+    # the model tags these TIME, not DATE
+    (ev,) = events(extract(nlp, "The attack happened in the early hours of Saturday near Gao."),
+                   "ArmedAttack")
+    assert ev.earliest == ev.latest == dt.date(2023, 3, 11)
+    # and stops the span before the range's end: "the night of March 3 to" | "4"
+    ex = extract(nlp, "Gunmen killed 11 people in Mopti on the night of March 3 to 4.")
+    (ev,) = events(ex, "Killing")
+    assert (ev.earliest, ev.latest) == (dt.date(2023, 3, 3), dt.date(2023, 3, 4))
+    # a time without a day leaves the date to the sentence's day
+    (ev,) = events(extract(nlp, "Gunmen attacked a bus near Gao at 11 a.m. on Monday."),
+                   "ArmedAttack")
+    assert ev.earliest == ev.latest == dt.date(2023, 3, 13)
+
+
+def test_coordinated_victims_add_up(nlp):
+    ex = extract(nlp, "The army said 22 soldiers and 15 civilians were killed near Djibo.")
+    (ev,) = events(ex, "Killing")
+    assert ev.fatalities == 37
+    assert {ex.actors[t].name for t in ev.targets} >= {"civilians"}
+
+
+def test_a_possessive_day_is_that_day(nlp):
+    # "from" belongs to "the death toll", not to the date: the attack was on Sunday
+    ex = extract(nlp, "The death toll from Sunday's attack on a market in Mopti has risen to 37.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert ev.earliest == ev.latest == dt.date(2023, 3, 12)
+
+
+def test_who_claims_the_attack_is_its_author(nlp):
+    ex = extract(nlp, "Islamic State claimed responsibility for the attack on a post in Tahoua "
+                      "on Thursday.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert [ex.actors[a].name for a in ev.agents] == ["Islamic State"]
+    ex = extract(nlp, "No group has claimed responsibility for the bombing in Gao on Monday.")
+    assert [e.agents for e in events(ex, "Bombing")] == [[]]
+
+
 def test_definite_reference_joins_the_event(nlp):
     ex = extract(
         nlp, "Gunmen attacked a church in Dori on Sunday. The attack was the third this year."

@@ -615,6 +615,11 @@ class EntityExtractor:
             if noun is None or tok.dep_ == "compound":
                 continue
             left = [c for c in tok.lefts if c.dep_ not in _DET_LIKE]
+            # an adjective before the count belongs to the verb ("shot dead two protesters",
+            # "burned alive three villagers"): in a noun phrase the count comes first
+            counts = [c.i for c in tok.lefts if c.dep_ == "nummod"]
+            if counts:
+                left = [c for c in left if c.i > min(counts)]
             mods = {t.lower_ for c in left for t in c.subtree}
             if noun.flag == "armed" and not (mods & _ARMED_MODIFIERS):
                 continue

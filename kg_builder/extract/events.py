@@ -67,7 +67,8 @@ _VIOLENT = {"ArmedAttack", "ArmedClash", "Bombing", "Killing", "Abduction"}
 #: Event types whose participants act together: the subject of "came to power in a coup" did it.
 _COLLECTIVE = {"Coup", "Mutiny", "Protest", "Election", "Deployment", "Withdrawal", "Agreement"}
 _ATTEMPT = {"attempt", "plot", "bid", "try", "d'état", "d'etat", "d’état", "état", "etat"}
-_KILL = {"kill", "massacre", "execute", "murder", "slaughter", "behead", "assassinate", "shoot"}
+_KILL = {"kill", "massacre", "execute", "murder", "slaughter", "behead", "assassinate", "shoot",
+         "gun"}  # "gun" as in "gunned down"
 _WOUND = {"wound", "injure", "hurt"}
 _LABEL = {
     "ArmedAttack": "attack",
@@ -230,13 +231,19 @@ class EventExtractor:
         out = []
         dateline_end = _dateline_end(sent.doc)
         for ent in span_ents(sent):
-            if ent.label_ != "DATE" or ent.start_char < dateline_end:
+            # (the model calls "the early hours of Saturday" and "Monday night" times; a time
+            # with no day in it, "11 a.m.", normalises to nothing and is skipped below)
+            if ent.label_ not in {"DATE", "TIME"} or ent.start_char < dateline_end:
                 continue  # "KHARTOUM, April 16 (Reuters) -": when it was filed, not happened
             if _not_a_year(ent):
                 continue  # "deployed 1100 troops", "at 2100 on Tuesday": not the years 1100, 2100
             text = ent.text
+            text += _range_end(ent, sent)
             before = ent.doc[ent.start - 1] if ent.start > 0 else None
-            if before is not None and before.lower_ in _DATE_PREPS:
+            after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+            # "the toll from Sunday's attack": "from" is the toll's, not the date's
+            possessive = after is not None and after.tag_ == "POS"
+            if before is not None and before.lower_ in _DATE_PREPS and not possessive:
                 text = f"{before.text} {text}"
             try:
                 tb = normalise(text, published, previous=previous)
@@ -523,6 +530,19 @@ class EventExtractor:
                         add(agents, self._actor_in(c, idx))  # "the junta came to power in a coup"
                     elif c.dep_ == "nsubjpass" and passive and etype not in _COLLECTIVE:
                         add(targets, self._actor_in(c, idx))  # "soldiers were killed in an attack"
+        claim = _claimed_by(tok) if tok.pos_ != "VERB" else None
+        if claim is not None and not agents:
+            # "IS claimed responsibility for the attack", "JNIM claimed the attack", "the
+            # attack was claimed by IS": whoever claims it is taken as its author (as ACLED
+            # codes claimed attacks); the certainty rules still see the claim
+            passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in claim.children)
+            for c in claim.children:
+                if c.dep_ == "nsubj" and not passive:
+                    add(agents, self._actor_in(c, idx))
+                elif c.dep_ == "agent" or (passive and c.dep_ == "prep" and c.lower_ == "by"):
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            add(agents, self._actor_in(p, idx))
         if etype in {"ArmedAttack", "Bombing"} and not targets:
             targets.extend(self._military_site_target(tok, idx, agents))
         if etype == "Mutiny" and not agents:  # a mutiny is by definition soldiers rising
@@ -665,13 +685,18 @@ class EventExtractor:
                 # "300 civilians are alleged to have been killed": the raised subject
                 victims = [c for c in tok.head.children if c.dep_ in {"nsubjpass", "nsubj"}]
             for c in victims:
-                count, perp = _noun_count(c)
-                perp = perp and not has_killer  # "FAMA killed 20 rebels": 20 fatalities
-                if count is not None:
-                    self._set_count(ev, "killed" if lemma in _KILL else "injured", count, perp)
-                victim = self._idx.actor_of(c) if self._idx is not None else None
-                if victim and victim not in ev.agents and victim not in ev.targets:
-                    ev.targets.append(victim)  # "…, killing four soldiers": the army was hit
+                # "22 soldiers and 15 civilians were killed": 37, each group a target
+                totals: dict[bool, int] = {}
+                for noun in (c, *c.conjuncts):
+                    count, perp = _noun_count(noun)
+                    perp = perp and not has_killer  # "FAMA killed 20 rebels": 20 fatalities
+                    if count is not None:
+                        totals[perp] = totals.get(perp, 0) + count
+                    victim = self._idx.actor_of(noun) if self._idx is not None else None
+                    if victim and victim not in ev.agents and victim not in ev.targets:
+                        ev.targets.append(victim)  # "…, killing four soldiers": the army was hit
+                for perp, total in totals.items():
+                    self._set_count(ev, "killed" if lemma in _KILL else "injured", total, perp)
             for c in tok.conjuncts:
                 if c.lemma_.lower() in _KILL | _WOUND:
                     for d in c.children:
@@ -895,6 +920,50 @@ _DATELINE = re.compile(
     r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})(?:,?\s*\d{4})?\s*"
     r"(?:\([^)]{1,40}\))?\s*[-–—]+\s"
 )
+
+
+_RANGE_WORDS = {"to", "and", "-", "–"}
+
+
+def _claimed_by(tok: Token) -> Token | None:
+    """The verb "claim" whose object is this event noun, unless negated.
+
+    "claimed responsibility for the attack", "has claimed the attack", "the attack was
+    claimed by": the claim's subject (or "by" phrase) names who says it did it.
+    """
+    verb = None
+    if tok.dep_ == "pobj" and tok.head.lower_ == "for":
+        resp = tok.head.head
+        if resp.lemma_.lower() == "responsibility" and resp.dep_ in {"dobj", "obj"}:
+            verb = resp.head
+    elif tok.dep_ in {"dobj", "obj", "nsubjpass"}:
+        verb = tok.head
+    if verb is None or verb.lemma_.lower() != "claim" or verb.pos_ != "VERB":
+        return None
+    if any(c.dep_ == "neg" for c in verb.children):
+        return None
+    return verb
+
+
+def _range_end(ent: Span, sent: Span) -> str:
+    """The end of a range the model left out of the date's span, with its joining word.
+
+    "the night of March 3 to" | "4" and "the night of March 3" | "to 4" give " 4" and " to 4":
+    a day number right after the span, joined by to/and/-, that counts nothing ("to 4
+    soldiers" is not a day), is the range's last day.
+    """
+    doc = ent.doc
+
+    def day(i: int) -> bool:
+        t = doc[i]
+        return t.text.isdigit() and 1 <= int(t.text) <= 31 and t.dep_ != "nummod"
+
+    i = ent.end
+    if ent[-1].lower_ in _RANGE_WORDS and i < sent.end and day(i):
+        return f" {doc[i].text}"
+    if i + 1 < sent.end and doc[i].lower_ in _RANGE_WORDS and day(i + 1):
+        return f" {doc[i].text} {doc[i + 1].text}"
+    return ""
 
 
 def _not_a_year(ent: Span) -> bool:
