@@ -247,6 +247,21 @@ def test_who_claims_the_attack_is_its_author(nlp):
     assert [e.agents for e in events(ex, "Bombing")] == [[]]
 
 
+def test_the_village_of_x_is_a_place(nlp):
+    # the model calls unknown villages ORG or GPE; "village of" makes them places, not actors
+    for name in ("Zekoro", "Bounti"):
+        ex = extract(nlp, f"Gunmen killed 12 people in the village of {name} on Sunday.")
+        (ev,) = events(ex, "Killing")
+        assert ex.places[ev.place].name == name
+        assert name not in {a.name for a in ex.actors.values()}
+
+
+def test_an_attacked_town_is_the_place_not_its_country(nlp):
+    ex = extract(nlp, "Boko Haram fighters attacked Diffa, in southeastern Niger, on Thursday.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert ex.places[ev.place].name == "Diffa"
+
+
 def test_definite_reference_joins_the_event(nlp):
     ex = extract(
         nlp, "Gunmen attacked a church in Dori on Sunday. The attack was the third this year."

@@ -86,6 +86,10 @@ _LOCATIVE = {
     "along",
     "on",
 }
+#: Nouns of a settlement or an area whose "of" names a place: "the village of Karma".
+_SETTLEMENT_NOUNS = {"village", "town", "city", "commune", "locality", "hamlet", "district",
+                     "municipality", "region", "province", "department", "prefecture", "county",
+                     "area", "camp", "neighbourhood", "neighborhood", "suburb", "outskirts"}
 _HEDGES = (
     "about",
     "around",
@@ -365,6 +369,17 @@ class EntityExtractor:
             return
         if actor_entry is not None:
             self._gaz_actor(idx, ent, actor_entry)
+            return
+        root = ent.root
+        if (
+            root.dep_ == "pobj"
+            and root.head.lower_ == "of"
+            and root.head.head.lemma_.lower() in _SETTLEMENT_NOUNS
+            and ent[0].is_title
+        ):
+            # "the village of Karma": a place whatever the model calls it (it often says ORG
+            # or PERSON for a village it does not know)
+            self._add_place(idx, ent, None)
             return
         if label in _PLACE_LABELS:
             root = ent.root

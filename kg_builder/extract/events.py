@@ -614,9 +614,16 @@ class EventExtractor:
         keys: list[str] = []
         origins: list[str] = []  # "a convoy from Boghassa heading to Tinzaouaten"
         for scope in scopes:
+            if scope is not tok and scope.dep_ == "dobj" and idx.place_of(scope) \
+                    and not idx.actor_of(scope):
+                # "attacked Diffa, in southeastern Niger"; "attacked the village of Karma,
+                # about 60 km from Ouahigouya" (the distance places it)
+                keys += places_under(scope)
             for c in scope.children:
                 if c.dep_ == "prep" and c.lower_ == "from":
-                    origins += places_under(c)
+                    found = places_under(c)  # "60 km from X" places the event; "from X" alone
+                    keys += [k for k in found if idx.places[k].anchor]  # is where it came from
+                    origins += [k for k in found if not idx.places[k].anchor]
                 elif c.dep_ == "prep" and c.lower_ in _PLACE_PREPS:
                     keys += places_under(c)
                 elif c.dep_ in {"compound", "nmod", "npadvmod"} and idx.place_of(c):
