@@ -262,6 +262,13 @@ def test_an_attacked_town_is_the_place_not_its_country(nlp):
     assert ex.places[ev.place].name == "Diffa"
 
 
+def test_a_raised_subject_did_it(nlp):
+    ex = extract(nlp, "Jihadists are believed to have killed 30 civilians near Seytenga.")
+    (ev,) = events(ex, "Killing")
+    assert [ex.actors[a].name for a in ev.agents] == ["Jihadists"]
+    assert ev.certainty == "Reported"
+
+
 def test_definite_reference_joins_the_event(nlp):
     ex = extract(
         nlp, "Gunmen attacked a church in Dori on Sunday. The attack was the third this year."

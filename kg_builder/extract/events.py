@@ -469,8 +469,10 @@ class EventExtractor:
                                 self._actor_in(p, idx),
                             )
             if not agents and tok.dep_ in {"xcomp", "conj", "advcl"} and not passive:
+                # "X is believed / said / thought to have killed": the raised subject did it
+                raised = {"nsubj", "nsubjpass"} if tok.dep_ == "xcomp" else {"nsubj"}
                 for c in tok.head.children:
-                    if c.dep_ == "nsubj":
+                    if c.dep_ in raised:
                         add(agents, self._actor_in(c, idx))
             if not agents and tok.dep_ == "relcl" and idx.actor_of(tok.head):
                 add(agents, [idx.actor_of(tok.head)])
