@@ -224,6 +224,12 @@ def test_times_with_a_day_in_them_date_the_event(nlp):
     assert ev.earliest == ev.latest == dt.date(2023, 3, 13)
 
 
+def test_two_dozen_is_twenty_four(nlp):
+    # the parser hangs "dozen" to the right of "two": the count is the number's whole phrase
+    ex = extract(nlp, "Militants killed two dozen civilians in Seytenga on Sunday.")
+    assert [e.fatalities for e in events(ex, "Killing")] == [24]
+
+
 def test_coordinated_victims_add_up(nlp):
     ex = extract(nlp, "The army said 22 soldiers and 15 civilians were killed near Djibo.")
     (ev,) = events(ex, "Killing")

@@ -1048,9 +1048,11 @@ def _noun_count(tok: Token) -> tuple[int | None, bool]:
         return (c.value if c else None), False
     nums = [c for c in tok.children if c.dep_ in {"nummod", "quantmod"} or c.like_num]
     if nums:
-        left = nums[0].left_edge.i
-        text = tok.doc[left : nums[0].i + 1].text
-        c = parse_count(text) or parse_count(nums[0].text)
+        num = nums[0]
+        # the number's whole phrase first: "two dozen" hangs "dozen" to the right of "two"
+        whole = tok.doc[num.left_edge.i : num.right_edge.i + 1].text
+        text = tok.doc[num.left_edge.i : num.i + 1].text
+        c = parse_count(whole) or parse_count(text) or parse_count(num.text)
         return (c.value if c else None), perp
     if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
         outer = tok.head.head  # "71 cases of civilians", "the bodies of 10 people"
