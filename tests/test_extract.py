@@ -224,6 +224,19 @@ def test_times_with_a_day_in_them_date_the_event(nlp):
     assert ev.earliest == ev.latest == dt.date(2023, 3, 13)
 
 
+def test_signing_an_agreement_is_one_agreement(nlp):
+    ex = extract(nlp, "The government and rebels signed a ceasefire in Algiers on Friday.")
+    (ev,) = events(ex, "Agreement")  # not one for "signed" and one for "ceasefire"
+    names = {ex.actors[a].name for a in ev.agents}
+    assert len(names) == 2 and "rebels" in names
+
+
+def test_a_council_vote_is_not_an_election(nlp):
+    assert not extract(nlp, "Parliament voted to extend the state of emergency on Monday.").events
+    ex = extract(nlp, "Malians voted in a constitutional referendum on Sunday.")
+    assert len(events(ex, "Election")) == 1
+
+
 def test_two_dozen_is_twenty_four(nlp):
     # the parser hangs "dozen" to the right of "two": the count is the number's whole phrase
     ex = extract(nlp, "Militants killed two dozen civilians in Seytenga on Sunday.")

@@ -61,6 +61,8 @@ _SPECIFICITY = {
     "country": 5,
     None: 2,
 }
+#: Actors whose votes are decisions, not elections.
+_BODIES = {"InternationalOrganization", "Government", "Organization"}
 _DATE_PREPS = {"since", "from", "until", "till", "before", "after", "between", "by"}
 #: Event types of political violence: a story about one incident tells its parts in turn.
 _VIOLENT = {"ArmedAttack", "ArmedClash", "Bombing", "Killing", "Abduction"}
@@ -153,6 +155,12 @@ class EventExtractor:
                 lemmas = [t.lemma_.lower() for t in nxt]
                 if not _contains_in_order(lemmas, rest):
                     continue
+            if tok.pos_ == "VERB" and any(
+                c.dep_ in {"dobj", "obj"} and c.pos_ in {"NOUN", "PROPN"}
+                and (m := self._match(c)) is not None and m[0] == trig.event_type
+                for c in tok.children
+            ):
+                return None  # "signed a peace agreement": one agreement, told by its noun
             return trig.event_type, tok
         # two-word noun triggers keyed by their modifier ("air strike", "drone strike")
         return None
@@ -303,6 +311,10 @@ class EventExtractor:
                     f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
                     return None
         agents, targets = self._roles(tok, idx, etype)
+        if etype == "Election" and tok.lemma_.lower() == "vote" and any(
+            idx.actors[a].kind in _BODIES for a in agents
+        ):
+            return None  # "the Security Council voted to end the mission": not an election
         place = self._place(tok, sent, idx)
         bounds = self._time(tok, dates)
         # A definite noun phrase with nothing new refers back to the last event of its type.

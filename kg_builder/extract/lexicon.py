@@ -172,6 +172,7 @@ LIGHT_VERBS = frozenset(
         "order",
         "undertake",
         "impose",
+        "sign",
         "repel",
         "repulse",
         "foil",
