@@ -243,6 +243,16 @@ def test_two_dozen_is_twenty_four(nlp):
     assert [e.fatalities for e in events(ex, "Killing")] == [24]
 
 
+def test_a_singular_victim_is_one_death(nlp):
+    for text, dead in (("Gunmen killed the village chief of Tin-Akoff on Monday.", 1),
+                       ("Gunmen shot dead a teacher in Djibo on Monday.", 1),
+                       ("Gunmen killed a man and his two sons in Dori on Monday.", 3)):
+        assert [e.fatalities for e in events(extract(nlp, text), "Killing")] == [dead], text
+    # a group noun says nothing of the number
+    ex = extract(nlp, "Gunmen killed a family in Dori on Monday.")
+    assert [e.fatalities for e in events(ex, "Killing")] == [None]
+
+
 def test_coordinated_victims_add_up(nlp):
     ex = extract(nlp, "The army said 22 soldiers and 15 civilians were killed near Djibo.")
     (ev,) = events(ex, "Killing")

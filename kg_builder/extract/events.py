@@ -30,7 +30,7 @@ from ..model import Article, Event
 from ..model import Span as TextSpan
 from . import lexicon
 from .entities import EntityIndex, doc_text, doc_tokens, span_ents
-from .numbers import find_casualties, parse_count
+from .numbers import COLLECTIVE_NOUNS, find_casualties, parse_count
 from .timex import TimeBounds, normalise
 
 _PLACE_PREPS = {
@@ -1082,4 +1082,11 @@ def _noun_count(tok: Token) -> tuple[int | None, bool]:
         ):
             cnt = parse_count(tok.text)
             return (cnt.value if cnt else None), False
+    if (
+        tok.tag_ == "NN"
+        and tok.lemma_.lower() not in COLLECTIVE_NOUNS
+        and any(c.dep_ in {"det", "poss"} and c.lower_ not in {"no", "every", "each", "any"}
+                for c in tok.children)
+    ):
+        return 1, perp  # "killed the village chief", "a teacher", "his son": one person
     return None, perp

@@ -35,6 +35,7 @@ from typing import Literal
 
 __all__ = [
     "ACLED_VAGUE_DEFAULTS",
+    "COLLECTIVE_NOUNS",
     "PERPETRATOR_NOUNS",
     "VAGUE_DEFAULTS",
     "CasualtyMention",
@@ -60,6 +61,14 @@ PERPETRATOR_NOUNS = (
     "attacker", "assailant", "militant", "terrorist", "jihadist", "jihadi", "insurgent",
     "gunman", "gunmen", "bomber", "suicide bomber", "raider", "kidnapper", "extremist",
 )
+
+#: Singular nouns of a group: "killed a family" does not say how many died.
+COLLECTIVE_NOUNS = frozenset({
+    "family", "group", "crowd", "army", "force", "unit", "patrol", "convoy", "village",
+    "population", "community", "delegation", "team", "battalion", "company", "platoon",
+    "brigade", "squad", "couple", "household", "people", "public", "police", "staff", "crew",
+    "column", "militia", "gang", "cell",
+})
 
 
 @dataclass(frozen=True)
@@ -459,8 +468,10 @@ def _hits(sentence: str, pattern: re.Pattern[str], *, active: bool, kind: str | 
         end = m.end()
         if who is not None:
             who = who.strip()
-        if count_text.strip().lower() in {"a", "an"} and not who:
-            continue  # "a" is a count only before a noun
+        if count_text.strip().lower() in {"a", "an"} and (
+            not who or who.split()[-1].lower() in COLLECTIVE_NOUNS
+        ):
+            continue  # "a" is a count only before a noun, and not of a group ("a family")
         verb = (groups.get("kverb") or "").lower()
         perp = bool(who and _PERP.search(who)) or bool(_NEUTRALISE.match(verb))
         out.append(_Hit(m.start(), end, k, count, who or None, verb_start, active, perp))
