@@ -201,6 +201,8 @@ def test_landmines_and_suicide_bombings_are_bombings(nlp):
     ex = extract(nlp, "Two soldiers were wounded when their vehicle hit an improvised explosive "
                       "device near Gossi.")
     assert [e.injured for e in events(ex, "Bombing")] == [2]
+    ex = extract(nlp, "A roadside bomb killed three UN peacekeepers near Kidal on Sunday.")
+    assert [e.fatalities for e in events(ex, "Bombing")] == [3]
 
 
 def test_who_imposes_sanctions_sanctions(nlp):
@@ -289,6 +291,19 @@ def test_an_attacked_town_is_the_place_not_its_country(nlp):
     ex = extract(nlp, "Boko Haram fighters attacked Diffa, in southeastern Niger, on Thursday.")
     (ev,) = events(ex, "ArmedAttack")
     assert ex.places[ev.place].name == "Diffa"
+
+
+def test_they_continue_the_last_attackers(nlp):
+    ex = extract(nlp, "Gunmen killed seven people in Djibo on Monday. The next day, they "
+                      "attacked Arbinda.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert [ex.actors[a].name for a in ev.agents] == ["Gunmen"]
+    # a speaker named after the pronoun is not what it refers to
+    ex = extract(nlp, "Soldiers killed ten militants near Gao on Monday. They later attacked a "
+                      "camp in Ansongo, residents said.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert "residents" not in {ex.actors[a].name for a in ev.agents}
+    assert ev.agents
 
 
 def test_a_raised_subject_did_it(nlp):

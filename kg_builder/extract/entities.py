@@ -801,11 +801,12 @@ class EntityExtractor:
                     and tok.head.dep_ == "ccomp"
                     and lexicon.lemma_in(tok.head.head, lexicon.REPORTING)
                 ):
-                    # "FAMA claimed that it killed 20 rebels": the claimant
+                    # "FAMA claimed that it killed 20 rebels": the claimant; but not a speaker
+                    # named after the pronoun ("They attacked a camp, residents said")
                     speaker = [
                         idx.token_actor.get(c.i)
                         for c in tok.head.head.children
-                        if c.dep_ == "nsubj" and idx.token_actor.get(c.i)
+                        if c.dep_ == "nsubj" and c.i < tok.i and idx.token_actor.get(c.i)
                     ]
                     if speaker:
                         idx.token_actor[tok.i] = speaker[0]

@@ -137,7 +137,7 @@ class EventExtractor:
         self._idx: EntityIndex | None = None
 
     # ---------------------------------------------------------------- triggers
-    def _match(self, tok: Token) -> tuple[str, Token] | None:
+    def _match(self, tok: Token, defer: bool = True) -> tuple[str, Token] | None:
         lemma = tok.lemma_.lower()
         cands = self.triggers.get(lemma) or self.triggers.get(tok.lower_)
         if not cands:
@@ -155,21 +155,28 @@ class EventExtractor:
                 lemmas = [t.lemma_.lower() for t in nxt]
                 if not _contains_in_order(lemmas, rest):
                     continue
-            if tok.pos_ == "VERB" and any(
-                c.dep_ in {"dobj", "obj"} and c.pos_ in {"NOUN", "PROPN"}
-                and (m := self._match(c)) is not None and m[0] == trig.event_type
+            if defer and tok.pos_ == "VERB" and any(
+                c.dep_ in {"dobj", "obj", "nsubj"} and c.pos_ in {"NOUN", "PROPN"}
+                and (m := self._match(c, defer=False) or self._compound_match(c)) is not None
+                and m[0] == trig.event_type
                 for c in tok.children
             ):
-                return None  # "signed a peace agreement": one agreement, told by its noun
+                # "signed a peace agreement", "a roadside bomb exploded": one event, told by
+                # its noun
+                return None
             return trig.event_type, tok
         # two-word noun triggers keyed by their modifier ("air strike", "drone strike")
         return None
+
+    def _compound_match(self, tok: Token) -> tuple[str, Token] | None:
+        etype = self._compound_trigger(tok)
+        return (etype, tok) if etype is not None else None
 
     def _compound_trigger(self, tok: Token) -> str | None:
         if tok.i == 0 or tok.pos_ not in {"NOUN", "PROPN"}:
             return None
         prev = doc_tokens(tok.doc)[tok.i - 1]
-        if prev.dep_ != "compound" and self._match(prev) is not None:
+        if prev.dep_ != "compound" and self._match(prev, defer=False) is not None:
             return None  # "seized power" was already found at "seized"
         for trig in self.triggers.get(prev.lemma_.lower(), []) + self.triggers.get(prev.lower_, []):
             if len(trig.words) == 2 and trig.pos == "NOUN" and \
@@ -311,6 +318,16 @@ class EventExtractor:
                     f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
                     return None
         agents, targets = self._roles(tok, idx, etype)
+        if not agents and etype in _VIOLENT and tok.pos_ == "VERB" and any(
+            c.dep_ == "nsubj" and c.lower_ == "they" for c in tok.children
+        ):
+            # "Gunmen killed seven people in Djibo. The next day, they attacked Arbinda."
+            for f in reversed(found):
+                if f.sent.start < sent.start - 80:
+                    break
+                if f.event.type in _VIOLENT and f.event.agents:
+                    agents = [a for a in f.event.agents if a not in targets]
+                    break
         if etype == "Election" and tok.lemma_.lower() == "vote" and any(
             idx.actors[a].kind in _BODIES for a in agents
         ):
