@@ -252,8 +252,7 @@ class EventExtractor:
                 continue  # "KHARTOUM, April 16 (Reuters) -": when it was filed, not happened
             if _not_a_year(ent):
                 continue  # "deployed 1100 troops", "at 2100 on Tuesday": not the years 1100, 2100
-            text = ent.text
-            text += _range_end(ent, sent)
+            text = ent.text + _range_end(ent, sent)
             before = ent.doc[ent.start - 1] if ent.start > 0 else None
             after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
             # "the toll from Sunday's attack": "from" is the toll's, not the date's
@@ -652,9 +651,9 @@ class EventExtractor:
                 keys += places_under(scope)
             for c in scope.children:
                 if c.dep_ == "prep" and c.lower_ == "from":
-                    found = places_under(c)  # "60 km from X" places the event; "from X" alone
-                    keys += [k for k in found if idx.places[k].anchor]  # is where it came from
-                    origins += [k for k in found if not idx.places[k].anchor]
+                    under = places_under(c)  # "60 km from X" places the event; "from X" alone
+                    keys += [k for k in under if idx.places[k].anchor]  # is where it came from
+                    origins += [k for k in under if not idx.places[k].anchor]
                 elif c.dep_ == "prep" and c.lower_ in _PLACE_PREPS:
                     keys += places_under(c)
                 elif c.dep_ in {"compound", "nmod", "npadvmod"} and idx.place_of(c):
@@ -960,9 +959,6 @@ _DATELINE = re.compile(
 )
 
 
-_RANGE_WORDS = {"to", "and", "-", "–"}
-
-
 def _claimed_by(tok: Token) -> Token | None:
     """The verb "claim" whose object is this event noun, unless negated.
 
@@ -981,6 +977,9 @@ def _claimed_by(tok: Token) -> Token | None:
     if any(c.dep_ == "neg" for c in verb.children):
         return None
     return verb
+
+
+_RANGE_WORDS = {"to", "and", "-", "–"}
 
 
 def _range_end(ent: Span, sent: Span) -> str:
