@@ -421,16 +421,18 @@ def query(name, files, store_dir, params, fmt, limit, list_) -> None:
 
     try:
         q = load_query(name)
+        # a whole machine-format result is written by Oxigraph from its own terms: no
+        # Python object per value
+        native = fmt != "table" and limit is None
         with _reader(store_dir, files) as store:
-            if fmt != "table" and limit is None:
-                # written by Oxigraph from its own terms: no Python object per value
+            if native:
                 data = serialize_query(store, q, raw, fmt)
             else:
                 result = run_query(store, q, raw, limit=limit)
                 base = get_meta(store, "baseIri") or iris.DEFAULT_BASE
     except (QueryError, StoreError) as exc:
         raise UserError(str(exc)) from None
-    if fmt != "table" and limit is None:
+    if native:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

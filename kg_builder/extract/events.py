@@ -562,9 +562,8 @@ class EventExtractor:
                         add(targets, self._actor_in(c, idx))  # "soldiers were killed in an attack"
         claim = _claimed_by(tok) if tok.pos_ != "VERB" else None
         if claim is not None and not agents:
-            # "IS claimed responsibility for the attack", "JNIM claimed the attack", "the
-            # attack was claimed by IS": whoever claims it is taken as its author (as ACLED
-            # codes claimed attacks); the certainty rules still see the claim
+            # "IS claimed responsibility for the attack": whoever claims it is taken as its
+            # author (as ACLED codes claimed attacks); the certainty rules still see the claim
             passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in claim.children)
             for c in claim.children:
                 if c.dep_ == "nsubj" and not passive:
@@ -960,19 +959,18 @@ _DATELINE = re.compile(
 
 
 def _claimed_by(tok: Token) -> Token | None:
-    """The verb "claim" whose object is this event noun, unless negated.
+    """The verb of "claimed responsibility for" this event noun, unless negated.
 
-    "claimed responsibility for the attack", "has claimed the attack", "the attack was
-    claimed by": the claim's subject (or "by" phrase) names who says it did it.
+    ("claimed the attack" and "the attack was claimed by" need no rule of their own: "claim"
+    is a light verb.)
     """
-    verb = None
-    if tok.dep_ == "pobj" and tok.head.lower_ == "for":
-        resp = tok.head.head
-        if resp.lemma_.lower() == "responsibility" and resp.dep_ in {"dobj", "obj"}:
-            verb = resp.head
-    elif tok.dep_ in {"dobj", "obj", "nsubjpass"}:
-        verb = tok.head
-    if verb is None or verb.lemma_.lower() != "claim" or verb.pos_ != "VERB":
+    if tok.dep_ != "pobj" or tok.head.lower_ != "for":
+        return None
+    resp = tok.head.head
+    if resp.lemma_.lower() != "responsibility" or resp.dep_ not in {"dobj", "obj"}:
+        return None
+    verb = resp.head
+    if verb.lemma_.lower() != "claim" or verb.pos_ != "VERB":
         return None
     if any(c.dep_ == "neg" for c in verb.children):
         return None
