@@ -42,6 +42,10 @@ SUFFIXES: dict[str, str] = {
 }
 #: Graph holding the store's own settings (base IRI, format version).
 META_GRAPH = ox.NamedNode("https://w3id.org/kg-builder/meta")
+#: Graph holding the event summary that ``build`` and ``remove`` keep (:mod:`kg_builder.summary`).
+SUMMARY_GRAPH = ox.NamedNode("https://w3id.org/kg-builder/summary")
+#: The store's own graphs: derived or bookkeeping data, never exported, loaded or validated.
+INTERNAL_GRAPHS = frozenset({META_GRAPH, SUMMARY_GRAPH})
 
 
 class StoreError(Exception):
@@ -121,8 +125,9 @@ def reader(store_dir: str | Path | None, files: Iterable[str | Path] = ()) -> It
 
 
 def article_graphs(store: ox.Store) -> list[ox.NamedNode]:
-    """The named graphs holding articles (every named graph but the store's own metadata)."""
-    return sorted((g for g in store.named_graphs() if g != META_GRAPH), key=lambda g: g.value)
+    """The named graphs holding articles (every named graph but the store's own)."""
+    return sorted((g for g in store.named_graphs() if g not in INTERNAL_GRAPHS),
+                  key=lambda g: g.value)
 
 
 #: In the metadata graph, ``<graph> VALIDATED "digest"``: the article graph passed validation
@@ -256,3 +261,10 @@ def get_meta(store: ox.Store, key: str) -> str | None:
     for quad in store.quads_for_pattern(META_GRAPH, pred, None, META_GRAPH):
         return quad.object.value
     return None
+
+
+def clear_meta(store: ox.Store, key: str) -> None:
+    """Remove a setting from the metadata graph (nothing to do when it is not set)."""
+    pred = ox.NamedNode(f"https://w3id.org/kg-builder/meta#{key}")
+    for quad in list(store.quads_for_pattern(META_GRAPH, pred, None, META_GRAPH)):
+        store.remove(quad)

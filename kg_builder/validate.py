@@ -42,7 +42,7 @@ from rdflib.namespace import RDF, SH
 from . import iris, shacl_sparql
 from .namespaces import PREFIXES, SCHEMA
 from .resources import resource_dir
-from .store import META_GRAPH, article_graphs, to_ox
+from .store import INTERNAL_GRAPHS, article_graphs, to_ox
 
 __all__ = [
     "Violation", "ValidationResult", "ShapesError", "load_shapes", "validate_graph",
@@ -428,7 +428,8 @@ def _run_compiled(store: ox.Store, checks: list, threads: int) -> tuple[list[Vio
         order.append((DEFAULT_GRAPH_LABEL, None))
     for g in article_graphs(store):
         order.append((_graph_label(g), g if isinstance(g, ox.NamedNode) else None))
-    for r in shacl_sparql.run_checks(store, checks, exclude=[META_GRAPH], threads=threads):
+    own = sorted(INTERNAL_GRAPHS, key=str)
+    for r in shacl_sparql.run_checks(store, checks, exclude=own, threads=threads):
         by_graph.setdefault(_graph_label(r.graph), []).append(r)
     violations: list[Violation] = []
     rdf_type, article = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(SCHEMA.NewsArticle))

@@ -36,7 +36,7 @@ from kg_builder.export.network import build_network
 from kg_builder.export.rdf import jsonld_document, load_context, write_rdf
 from kg_builder.export.tables import csv_paths, edge_columns, node_columns, write_csv
 from kg_builder.resources import resource_dir
-from kg_builder.store import META_GRAPH
+from kg_builder.store import INTERNAL_GRAPHS, META_GRAPH
 
 FIXTURE = Path(__file__).parent / "fixtures" / "export_graph.trig"
 ID = "https://w3id.org/kg-builder/id/"
@@ -101,12 +101,12 @@ def _q(term) -> str:
 
 
 def _expected_quads(store: ox.Store) -> list[str]:
-    return sorted(_q(q) for q in store if q.graph_name != META_GRAPH)
+    return sorted(_q(q) for q in store if q.graph_name not in INTERNAL_GRAPHS)
 
 
 def _expected_triples(store: ox.Store) -> list[str]:
     return sorted({_q(ox.Triple(q.subject, q.predicate, q.object))
-                   for q in store if q.graph_name != META_GRAPH})
+                   for q in store if q.graph_name not in INTERNAL_GRAPHS})
 
 
 # ---------------------------------------------------------------------------- network, full

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
 from ..resources import resource_dir
-from ..store import META_GRAPH
+from ..store import INTERNAL_GRAPHS
 from . import RDF_FORMATS, ExportError, atomic_output
 
 __all__ = ["write_rdf", "jsonld_document", "load_context", "export_quads", "union_triples"]
@@ -49,11 +49,12 @@ _GEN_DELIMS = (":", "/", "?", "#", "[", "]", "@")
 # ----------------------------------------------------------------------------- quads
 
 def export_quads(store: ox.Store, *, ordered: bool = True) -> list[ox.Quad]:
-    """Every quad to export (all graphs but the metadata graph), sorted by graph (default graph
-    first), then by their N-Quads form, so each graph is one block and the order is stable."""
+    """Every quad to export (all graphs but the store's own: metadata and event summary),
+    sorted by graph (default graph first), then by their N-Quads form, so each graph is one
+    block and the order is stable."""
     quads = list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     for graph in store.named_graphs():
-        if graph != META_GRAPH:
+        if graph not in INTERNAL_GRAPHS:
             quads.extend(store.quads_for_pattern(None, None, None, graph))
     if ordered:
         quads.sort(key=lambda q: ("" if isinstance(q.graph_name, ox.DefaultGraph)
