@@ -231,7 +231,7 @@ def child_build(corpus: str, store_dir: str, workers: int, batch_size: int,
     store.optimize()  # as `kg-builder build` does after filling an empty store
     total = time.perf_counter() - t0
     return {"model": resolve_model(model), "import_s": t_import, "startup_s": startup,
-            "compact_s": total - built_s,
+            "compact_s": total - built_s, "summary_s": report.summary_seconds,
             "start_mark": start_mark,
             "marks": marks, "built": report.built, "skipped": report.skipped,
             "triples": report.triples, "events": report.events, "actors": report.actors,
@@ -500,7 +500,8 @@ def _measure_pair(res: Result, corpus: Path, per_article: list[int], store: Path
     if res.spacy_words_per_s and words_s:
         res.ratio = words_s / res.spacy_words_per_s
     _log(f"  kg-builder, {w} worker(s): {arts_s or 0:.1f} articles/s, {words_s or 0:,.0f} "
-         f"words/s steady; startup {res.startup_s or 0:.1f} s; compaction "
+         f"words/s steady; startup {res.startup_s or 0:.1f} s; event summary "
+         f"{b.get('summary_s', 0):.1f} s; compaction "
          f"{b.get('compact_s', 0):.1f} s; wall {run.wall_s:.1f} s; "
          f"peak RSS {run.peak_tree_rss_mb:.0f} MB; load {run.load_before[0]:.1f}")
     if b["built"] != n:

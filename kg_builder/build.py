@@ -19,12 +19,12 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from . import iris
+from . import iris, summary
 from .merge import Changes, Merger, MergeSettings
 from .model import Article, Extraction
 from .rdf import content_hash, extraction_quads
@@ -57,6 +57,7 @@ class BuildOptions:
     merge_days: int = 1
     merge_km: float = 25.0
     dask: str | None = None   # scheduler address or "local": extract on a Dask cluster
+    summary: bool = True      # keep the store's event summary (off for an --output file)
 
     def merge_settings(self) -> MergeSettings:
         if self.merge_days < 0 or self.merge_km < 0:
@@ -74,6 +75,8 @@ class BuildReport:
     places: int = 0
     merged: int = 0     # events that joined an event other articles already report
     replaced: int = 0   # older graphs of the same articles (same id or URL) replaced
+    summarised: int = 0  # events whose summary was written at the end (kg_builder.summary)
+    summary_seconds: float = 0.0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
@@ -211,7 +214,9 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
     """Build articles into ``store``, replacing each article's graph; skip unchanged ones."""
     report = BuildReport()
     started = time.perf_counter()
+    was_current = summary.is_current(store)
     base, merger = prepare_store(store, options)
+    keeper = summary.Maintainer(store, enabled=options.summary, was_current=was_current)
 
     counting = threading.Lock()  # skips are counted in the extraction thread and in this one
 
@@ -245,7 +250,7 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
                 continue
             for w in ex.warnings:
                 on_warning(f"{ex.article.origin}: {w}")
-            unflushed += add_extraction(store, ex, merger, report)
+            unflushed += add_extraction(store, ex, merger, report, keeper)
             if unflushed >= FLUSH_QUADS:
                 # RocksDB buffers 128 MiB per column family before it writes a file: flushing
                 # keeps memory flat however many articles stream through.
@@ -258,6 +263,9 @@ def build_into(store: ox.Store, articles: Iterable[Article], options: BuildOptio
             extractions.close()  # stops the extraction thread now, not when collected
     if report.built % options.batch_size:
         on_progress(report)
+    summary_started = time.perf_counter()
+    report.summarised = keeper.finish()
+    report.summary_seconds = time.perf_counter() - summary_started
     report.seconds = time.perf_counter() - started
     return report
 
@@ -275,21 +283,30 @@ def prepare_store(store: ox.Store, options: BuildOptions) -> tuple[str, Merger]:
         set_meta(store, "baseIri", base)
     if get_meta(store, "merge") != settings.to_meta():
         set_meta(store, "merge", settings.to_meta())
+    # writes follow: until a summary.Maintainer says otherwise, the summary is not current
+    summary.invalidate(store)
     return base, Merger(store, base, settings)
 
 
 def add_extraction(store: ox.Store, ex: Extraction, merger: Merger,
-                   report: BuildReport | None = None) -> int:
+                   report: BuildReport | None = None,
+                   keeper: summary.Maintainer | None = None) -> int:
     """Write one article's graph (replacing any older version under its id or URL), its events
-    merged with the events other articles report; return the number of triples written."""
+    merged with the events other articles report; return the number of triples written.
+    ``keeper`` is told which events the writes change (their summaries are rewritten later)."""
     graph, new_quads = extraction_quads(ex, merger.base)
     old = [graph] if store.contains_named_graph(graph) else []
     if ex.article.url:
         old += [g for g in graphs_with_url(store, ex.article.url) if g != graph]
     if old:
         fix = merger.detach(old)
+        if keeper is not None:
+            keeper.touch_graphs(old)
+            keeper.touch(chain(fix.remove, fix.add))
         apply_changes(store, drop=old, remove=fix.remove, add=fix.add)
     quads, changes = merger.assign(graph, new_quads)
+    if keeper is not None:
+        keeper.touch(chain(changes.remove, changes.add, quads))
     apply_changes(store, remove=changes.remove, add=[*changes.add, *quads])
     if report is not None:
         report.built += 1
@@ -321,19 +338,23 @@ def remove_articles(store: ox.Store, refs: Iterable[str], base: str | None = Non
     """Remove articles by id or URL: drop their graphs (and with them every node no other
     article supports) and split the events they shared with other articles as building the
     remaining articles would. Unknown refs are listed in the report; the others are removed."""
-    from .store import META_GRAPH
+    from .store import INTERNAL_GRAPHS
 
     base = base or get_meta(store, "baseIri") or iris.DEFAULT_BASE
     settings = MergeSettings.from_meta(get_meta(store, "merge"))
     report = RemoveReport()
     graphs: list[ox.NamedNode] = []
     for ref in refs:
-        found = [g for g in find_articles(store, ref, base) if g != META_GRAPH]
+        found = [g for g in find_articles(store, ref, base) if g not in INTERNAL_GRAPHS]
         if not found:
             report.unknown.append(ref)
         graphs.extend(g for g in found if g not in graphs)
+    keeper = summary.Maintainer(store)
     changes: Changes = Merger(store, base, settings).detach(graphs)
+    keeper.touch_graphs(graphs)
+    keeper.touch(chain(changes.remove, changes.add))
     apply_changes(store, drop=graphs, remove=changes.remove, add=changes.add)
+    keeper.finish()
     report.removed = [g.value for g in graphs]
     report.renamed = changes.renamed
     return report

@@ -199,7 +199,8 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
                            on_problem=on_problem, progress=read_progress)
     options = BuildOptions(model=model, gazetteers=tuple(gazetteers), workers=workers,
                            base=base, force=force, merge=not no_merge, merge_days=merge_days,
-                           merge_km=merge_km, dask=dask)
+                           merge_km=merge_km, dask=dask,
+                           summary=not output)
     warn = (lambda m: None) if quiet else (lambda m: _echo_err(f"kg-builder: warning: {m}"))
     progress = _progress_line(read_progress) if show_progress else (lambda r: None)
     import pyoxigraph as ox
@@ -238,7 +239,9 @@ def build(inputs, store_dir, output, fmt, published, title, url, base_iri, model
                   f"rejected {rejected}: {report.events} events, {report.actors} actors, "
                   f"{report.places} places, {report.triples} triples into {where} "
                   f"in {report.seconds:.1f} s; {report.merged} events merged with other "
-                  f"articles' reports, {report.replaced} articles replaced")
+                  f"articles' reports, {report.replaced} articles replaced"
+                  + (f"; event summary of {report.summarised} events written in "
+                     f"{report.summary_seconds:.1f} s" if report.summarised else ""))
     if rejected:
         sys.exit(EXIT_BAD_INPUT)
 

@@ -25,6 +25,9 @@ Lines between ``#@if ?x`` and ``#@end`` are dropped when none of the listed vari
 value (``#@else`` starts the lines kept otherwise): the lookup behind an unused filter is then
 not evaluated at all (Oxigraph evaluates both sides of ``{ FILTER(!BOUND(?x)) } UNION
 { lookup }`` whatever ``?x`` is), and a query can take the plan that suits its filters.
+``#@if summary`` keeps its lines when the store has a current event summary
+(:mod:`kg_builder.summary`), which ``events`` then reads instead of aggregating the article
+graphs.
 
 Why not pyoxigraph's ``substitutions=`` argument: in pyoxigraph 0.5 it only accepts variables
 of the outer SELECT projection and joins the value to the finished result, so a ``FILTER`` in
@@ -68,7 +71,8 @@ __all__ = [
     "Param", "NamedQuery", "QueryResult", "QueryError", "QueryParamError", "QueryHeaderError",
     "QueryNotFoundError", "PARAM_TYPES", "FORMATS", "list_queries", "load_query", "parse_query",
     "bind_params", "find_entities", "resolve_params", "prepare_query", "run_query", "format_result",
-    "format_query_list", "format_query_help", "term_text", "ENTITY_CLASSES",
+    "format_query_list", "format_query_help", "term_text", "ENTITY_CLASSES", "STORE_FEATURES",
+    "store_features", "solutions",
 ]
 
 #: Parameter types a header may declare. ``actor`` and ``place`` take a name (any case), an
@@ -86,6 +90,9 @@ _ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 
 #: A parameter's value once bound: one RDF term, or the entities an actor/place value names.
 Binding = ox.NamedNode | ox.Literal | tuple[ox.NamedNode, ...]
+#: What ``#@if`` can test about the store besides parameters: ``summary``, a current event
+#: summary (:mod:`kg_builder.summary`).
+STORE_FEATURES = ("summary",)
 #: Output formats of :func:`format_result`.
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -543,17 +550,20 @@ def _values_block(bindings: Mapping[ox.Variable, Binding], names: list[str] | No
     return " ".join(blocks)
 
 
-def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, Binding]) -> str:
+def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, Binding],
+                  features: Iterable[str] = ()) -> str:
     """The query text with a VALUES block for the bound parameters (see the module docstring).
 
     Lines between ``#@if ?a ?b`` and ``#@end`` are kept only when at least one of the listed
     variables has a value (an ``#@else`` line starts the lines kept otherwise), so the lookups
-    of an unused filter cost nothing and a query can take the plan that suits its filters. A
-    file must give the same rows with every block in place (its own ``FILTER(!BOUND(?a) ...)``
-    decides, and aggregates that do not mind repeated rows), so that it still works when run as
-    plain SPARQL elsewhere; the markers only make it faster.
+    of an unused filter cost nothing and a query can take the plan that suits its filters.
+    ``#@if summary`` tests a feature of the store instead (:data:`STORE_FEATURES`, given in
+    ``features``): its lines are kept when the store has a current event summary. A file must
+    give the same rows with every block in place (its own ``FILTER(!BOUND(?a) ...)`` decides,
+    aggregates that do not mind repeated rows, a summary read in an OPTIONAL), so that it still
+    works when run as plain SPARQL elsewhere; the markers only make it faster.
     """
-    bound = {v.value for v in bindings}
+    bound = {v.value for v in bindings} | {f"@{f}" for f in features}
     where = q.path or q.name
     pieces: list[str] = []
     last = 0
@@ -576,9 +586,12 @@ def prepare_query(q: NamedQuery, bindings: Mapping[ox.Variable, Binding]) -> str
         end = start + len(tok)
         if m := _IF_RE.match(tok):
             tokens = m["vars"].split()
-            names = [v[1:] for v in tokens]
-            if not tokens or not all(v[:1] in "?$" and _NAME_RE.match(v[1:]) for v in tokens):
-                raise QueryError(f"{where}: '#@if' needs the variables it depends on (#@if ?a ?b)")
+            # a variable stands for itself, a store feature for "@feature" (never a variable)
+            names = [v[1:] if v[:1] in "?$" else f"@{v}" for v in tokens]
+            if not tokens or not all((v[:1] in "?$" and _NAME_RE.match(v[1:]))
+                                     or v in STORE_FEATURES for v in tokens):
+                raise QueryError(f"{where}: '#@if' needs the variables it depends on (#@if ?a ?b) "
+                                 f"or a store feature ({', '.join(STORE_FEATURES)})")
             was = keeping()
             stack.append(bool(bound.intersection(names)))
             cut(start, end, was)
@@ -634,14 +647,24 @@ def _first_group(text: str) -> int | None:
 # Running
 
 
-def _evaluate(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None):
+def store_features(store: ox.Store) -> frozenset[str]:
+    """The :data:`STORE_FEATURES` this store has (for ``#@if``)."""
+    from .summary import is_current
+
+    return frozenset({"summary"}) if is_current(store) else frozenset()
+
+
+def _evaluate(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None,
+              features: Iterable[str] | None = None):
     """Bind the parameters, prepare the text and start the query over the union of graphs."""
     params = params or {}
     if params and all(isinstance(k, ox.Variable) for k in params):
         bindings = dict(params)  # type: ignore[arg-type]
     else:
         bindings = bind_params(q, params)
-    text = prepare_query(q, resolve_params(store, q, bindings))
+    if features is None:
+        features = store_features(store)
+    text = prepare_query(q, resolve_params(store, q, bindings), features)
     return store.query(text, use_default_graph_as_union=True)
 
 
@@ -664,14 +687,15 @@ def _triples(answer, limit: int | None) -> QueryResult:
 
 
 def run_query(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None = None, *,
-              limit: int | None = None) -> QueryResult:
+              limit: int | None = None, features: Iterable[str] | None = None) -> QueryResult:
     """Run a named query over the union of the store's graphs.
 
     ``params`` maps parameter names to raw strings (as given to ``--param``); already-bound
-    ``{Variable: term}`` dicts from :func:`bind_params` are accepted too.
+    ``{Variable: term}`` dicts from :func:`bind_params` are accepted too. ``features`` are the
+    store features ``#@if`` sees; by default, those the store has (:func:`store_features`).
     """
     with _query_errors(q):
-        answer = _evaluate(store, q, params)
+        answer = _evaluate(store, q, params, features)
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult(columns=[], rows=[], boolean=bool(answer))
         if isinstance(answer, ox.QueryTriples):
@@ -682,6 +706,16 @@ def run_query(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None =
         # costs less than indexing each column
         rows = [list(solution) for solution in solutions]
     return QueryResult(columns=columns, rows=rows)
+
+
+def solutions(store: ox.Store, q: NamedQuery, params: Mapping[str, str] | None = None, *,
+              features: Iterable[str] | None = None) -> ox.QuerySolutions:
+    """Run a SELECT query and return Oxigraph's lazy solutions (rows of terms, in order)."""
+    with _query_errors(q):
+        answer = _evaluate(store, q, params, features)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise QueryError(f"{q.path or q.name}: not a SELECT query")
+    return answer
 
 
 #: The machine formats that Oxigraph writes itself exactly as :func:`format_result` does.

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg_builder.cli import main
+from kg_builder.store import article_graphs
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "sahel-example.txt"
@@ -54,7 +55,7 @@ def open_ro(path: Path) -> ox.Store:
 
 def test_build_writes_one_named_graph_per_article(example_store):
     store = open_ro(example_store)
-    graphs = [g.value for g in store.named_graphs() if "meta" not in g.value]
+    graphs = [g.value for g in article_graphs(store)]
     assert graphs == ["https://w3id.org/kg-builder/id/article/sahel-example"]
     rows = select(store, "SELECT ?a WHERE { ?a a schema:NewsArticle ; schema:datePublished ?d }")
     assert [r["a"] for r in rows] == graphs
@@ -260,7 +261,7 @@ def test_bad_inputs_are_one_line_errors_and_good_records_still_build(tmp_path):
     assert any("latin.txt" in e and "UTF-8" in e for e in errors)
     assert any("missing.txt" in e for e in errors)
     assert "Traceback" not in res.output
-    graphs = [g.value for g in open_ro(store).named_graphs() if "meta" not in g.value]
+    graphs = [g.value for g in article_graphs(open_ro(store))]
     assert graphs == ["https://w3id.org/kg-builder/id/article/example-sevare"]
 
 

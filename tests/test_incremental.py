@@ -28,7 +28,7 @@ from kg_builder.build import (
 )
 from kg_builder.cli import main
 from kg_builder.model import Actor, Article, Event, Extraction, Place, Span
-from kg_builder.store import META_GRAPH
+from kg_builder.store import INTERNAL_GRAPHS
 
 WIRE = Path(__file__).parent / "fixtures" / "wire"
 SW, AC, DISPATCH = "ouallam-sahelwire.json", "ouallam-continental.json", "ouallam-dispatch.json"
@@ -50,16 +50,16 @@ def build(store: Path, *files: str | Path, extra: tuple[str, ...] = ()) -> str:
 
 
 def nquads(store: Path) -> list[str]:
-    """The store's article quads as sorted N-Quads lines (the metadata graph left out)."""
+    """The store's article quads as sorted N-Quads lines (the store's own graphs left out)."""
     s = ox.Store.read_only(str(store))
-    quads = [q for q in s if q.graph_name != META_GRAPH]
+    quads = [q for q in s if q.graph_name not in INTERNAL_GRAPHS]
     data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
     return sorted(data.splitlines())
 
 
 def graphs(store: Path) -> list[str]:
     s = ox.Store.read_only(str(store))
-    return sorted(g.value.rsplit("/", 1)[1] for g in s.named_graphs() if g != META_GRAPH)
+    return sorted(g.value.rsplit("/", 1)[1] for g in s.named_graphs() if g not in INTERNAL_GRAPHS)
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +289,7 @@ def test_a_report_of_a_stored_event_joins_it_and_removal_restores_the_store():
     start = dt.date(2021, 6, 1)
     store = ox.Store()
     fill(store, 30, start)
-    before = sorted(str(q) for q in store)
+    before = sorted(str(q) for q in store if q.graph_name not in INTERNAL_GRAPHS)
     _, merger = prepare_store(store, BuildOptions())
     copy = synthetic(12, start + dt.timedelta(days=36))  # day, towns, group of syn-00012
     copy.article = Article(id="copy-of-12", text=copy.article.text + " again", url=None,
@@ -304,7 +304,7 @@ def test_a_report_of_a_stored_event_joins_it_and_removal_restores_the_store():
         graphs_of_e = {q.graph_name.value for q in store.quads_for_pattern(e, None, None, None)}
         assert graphs_of_e == {B + "article/copy-of-12", B + "article/syn-00012"}
     remove_articles(store, ["copy-of-12"])
-    assert sorted(str(q) for q in store) == before
+    assert sorted(str(q) for q in store if q.graph_name not in INTERNAL_GRAPHS) == before
 
 
 def test_base_iri_is_recorded_and_used_by_later_builds_and_removal(tmp_path):
@@ -312,9 +312,9 @@ def test_base_iri_is_recorded_and_used_by_later_builds_and_removal(tmp_path):
     base = "https://example.org/kg/"
     build(store, T_AC, T_SW, extra=("--base-iri", base, "-q"))
     s = ox.Store.read_only(str(store))
-    names = {g.value for g in s.named_graphs() if g != META_GRAPH}
+    names = {g.value for g in s.named_graphs() if g not in INTERNAL_GRAPHS}
     assert names == {base + "article/ac-0312-tillaberi-market", base + "article/sw-2024-0312-021"}
-    assert all(q.subject.value.startswith(base) for q in s if q.graph_name != META_GRAPH)
+    assert all(q.subject.value.startswith(base) for q in s if q.graph_name not in INTERNAL_GRAPHS)
     del s
     res = run("build", str(WIRE / SW), "--store", str(store))
     assert res.exit_code == 2 and "--base-iri https://example.org/kg/" in res.output

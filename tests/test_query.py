@@ -823,7 +823,7 @@ def test_unknown_and_missing_params(store):
     events = load_query("events")
     with pytest.raises(QueryParamError, match=r"unknown parameter 'kind' for query events "
                                               r"\(parameters: type, from, to, place, actor, "
-                                              r"min_fatalities\)"):
+                                              r"min_fatalities, event\)"):
         bind_params(events, {"kind": "x"})
     with pytest.raises(QueryParamError, match="missing required parameter 'actor' for query "
                                               "actor-profile"):
@@ -1210,7 +1210,7 @@ def test_query_list():
     assert "Events in time order" in lines[events_at]
     assert lines[events_at + 1].split() == [
         "params:", "type", "(iri),", "from", "(date),", "to", "(date),", "place", "(place),",
-        "actor", "(actor),", "min_fatalities", "(integer)"]
+        "actor", "(actor),", "min_fatalities", "(integer),", "event", "(iri)"]
     profile_at = next(i for i, line in enumerate(lines) if line.startswith("actor-profile "))
     assert lines[profile_at + 1].strip() == "params: actor (actor, required)"
     assert "radius (float, default 50)" in text
