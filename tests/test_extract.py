@@ -401,3 +401,69 @@ def test_it_in_a_clause_refers_to_the_sentence_subject(nlp):
                       "on Kidal.")
     (ev,) = events(ex, "Statement")
     assert [ex.actors[a].name for a in ev.agents] == ["European Union"]
+
+
+def names(ex: Extraction, keys: list[str]) -> list[str]:
+    return [ex.actors[k].name for k in keys]
+
+
+@pytest.mark.parametrize("text", [
+    "Heavy clashes between Sudanese Armed Forces and the Rapid Support Forces killed 40 people "
+    "in Omdurman on Sunday.",
+    "Fighting broke out on Monday between Sudanese Armed Forces and the Rapid Support Forces "
+    "near Omdurman.",
+])
+def test_fighting_between_two_parties_has_the_first_as_agent_and_the_second_as_target(nlp, text):
+    """As in "X clashed with Y" and as ACLED's actor 1 and actor 2; before, both were agents
+    (a clash had no target, so `who-attacked-whom` never saw it), or, with the parties on the
+    verb ("fighting broke out between"), neither was found."""
+    ex = extract(nlp, text)
+    (ev,) = events(ex, "ArmedClash")
+    assert names(ex, ev.agents) == ["Armed Forces of Sudan"]
+    assert names(ex, ev.targets) == ["Rapid Support Forces"]
+
+
+def test_second_name_the_parser_hangs_inside_the_first_is_still_a_party(nlp):
+    ex = extract(nlp, "Heavy fighting broke out in Boulkessi on September 3 between Al-Qaeda in "
+                      "the Islamic Maghreb and Katiba Macina, a local official said.")
+    (ev,) = events(ex, "ArmedClash")
+    assert names(ex, ev.agents) == ["Al-Qaeda in the Islamic Maghreb"]
+    assert names(ex, ev.targets) == ["Katiba Macina"]
+
+
+def test_parties_to_an_agreement_all_sign_it(nlp):
+    ex = extract(nlp, "An agreement between the Sudanese government and the Rapid Support Forces "
+                      "was signed in Jeddah on Friday.")
+    (ev,) = events(ex, "Agreement")  # one event: the verb defers to its passive subject
+    assert len(ev.agents) == 2 and not ev.targets
+    assert "Rapid Support Forces" in names(ex, ev.agents)
+
+
+def test_who_takes_part_in_an_event_did_it(nlp):
+    ex = extract(nlp, "JNIM said it took part in the fighting against the Malian army near Gao.")
+    (ev,) = events(ex, "ArmedClash")
+    assert names(ex, ev.agents) == ["Jama'at Nusrat al-Islam wal-Muslimin"]
+    assert names(ex, ev.targets) == ["Malian Armed Forces"]
+    ex = extract(nlp, "Fulani militiamen participated in the attack on the village of Ogossagou.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert [a.lower() for a in names(ex, ev.agents)] == ["fulani militiamen"]
+
+
+def test_every_group_a_number_or_a_container_holds_is_a_victim(nlp):
+    ex = extract(nlp, "Rebels killed dozens of Malian soldiers and Russian mercenaries near "
+                      "Kidal last week.")
+    (ev,) = events(ex, "Killing")
+    assert names(ex, ev.targets) == ["Malian Armed Forces", "Russian mercenaries"]
+    ex = extract(nlp, "Jihadists ambushed a convoy of pilgrims near Timbuktu, killing six.")
+    assert ["pilgrims"] in [names(ex, e.targets) for e in ex.events]
+    ex = extract(nlp, "Gunmen killed dozens of civilians in the village of Solhan on Friday.")
+    (ev,) = events(ex, "Killing")
+    assert names(ex, ev.targets) == ["civilians"]
+
+
+@pytest.mark.parametrize("noun", ["schoolgirls", "traders", "miners", "pilgrims"])
+def test_more_nouns_for_civilian_victims(nlp, noun):
+    ex = extract(nlp, f"Gunmen abducted 20 {noun} near Chibok on Wednesday.")
+    (ev,) = events(ex, "Abduction")
+    assert names(ex, ev.targets) == [noun]
+    assert actor(ex, noun).kind == "Civilians"

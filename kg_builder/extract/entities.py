@@ -890,6 +890,12 @@ def _participant(tok: Token) -> bool:
         t = t.head
     if t.dep_ in {"nsubj", "nsubjpass", "dobj", "obj", "appos", "attr", "ROOT"}:
         return True
+    if t.dep_ == "pobj" and t.head.lower_ == "of" and t.head.head != t.head:
+        # "a convoy of pilgrims", "dozens of civilians": as much a participant as the
+        # group or number they fill
+        holder = t.head.head
+        if holder.lemma_.lower() in _HOLDERS or holder.like_num or holder.pos_ == "NUM":
+            return _participant(holder)
     return t.dep_ == "pobj" and t.head.lower_ in {
         "by",
         "against",
@@ -898,7 +904,17 @@ def _participant(tok: Token) -> bool:
         "including",
         "targeting",
         "at",
+        "between",  # "clashes between herders and farmers"
+        "with",  # "a clash with protesters"
     }
+
+
+#: Nouns for a group or number of people ("a convoy of pilgrims", "dozens of civilians").
+_HOLDERS = frozenset({
+    "convoy", "group", "crowd", "column", "family", "bus", "busload", "truck", "vehicle", "boat",
+    "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "score", "scores",
+    "number", "lot", "many", "some", "several", "most", "all", "none", "handful",
+})
 
 
 def _relative_name(text: str) -> str:

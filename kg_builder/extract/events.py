@@ -68,6 +68,17 @@ _DATE_PREPS = {"since", "from", "until", "till", "before", "after", "between", "
 _VIOLENT = {"ArmedAttack", "ArmedClash", "Bombing", "Killing", "Abduction"}
 #: Event types whose participants act together: the subject of "came to power in a coup" did it.
 _COLLECTIVE = {"Coup", "Mutiny", "Protest", "Election", "Deployment", "Withdrawal", "Agreement"}
+#: Fighting, where "between X and Y" / "with Y" names an agent and its opponents.
+_FIGHTING = {"ArmedClash"}
+#: Verbs whose subject joins the event named by their "in" phrase ("took part in" too).
+_JOINING_VERBS = {"participate", "engage", "involve", "join"}
+
+
+def _joins(verb: Token) -> bool:
+    """A verb by which its subject takes part in what its "in" phrase names."""
+    return verb.lemma_ in _JOINING_VERBS or (
+        verb.lemma_ == "take" and any(c.dep_ == "dobj" and c.lower_ == "part"
+                                      for c in verb.children))
 _ATTEMPT = {"attempt", "plot", "bid", "try", "d'état", "d'etat", "d’état", "état", "etat"}
 _KILL = {"kill", "massacre", "execute", "murder", "slaughter", "behead", "assassinate", "shoot",
          "gun"}  # "gun" as in "gunned down"
@@ -156,13 +167,13 @@ class EventExtractor:
                 if not _contains_in_order(lemmas, rest):
                     continue
             if defer and tok.pos_ == "VERB" and any(
-                c.dep_ in {"dobj", "obj", "nsubj"} and c.pos_ in {"NOUN", "PROPN"}
+                c.dep_ in {"dobj", "obj", "nsubj", "nsubjpass"} and c.pos_ in {"NOUN", "PROPN"}
                 and (m := self._match(c, defer=False) or self._compound_match(c)) is not None
                 and m[0] == trig.event_type
                 for c in tok.children
             ):
-                # "signed a peace agreement", "a roadside bomb exploded": one event, told by
-                # its noun
+                # "signed a peace agreement", "a roadside bomb exploded", "an agreement was
+                # signed": one event, told by its noun
                 return None
             return trig.event_type, tok
         # two-word noun triggers keyed by their modifier ("air strike", "drone strike")
@@ -444,12 +455,15 @@ class EventExtractor:
         out: list[str] = []
         for t in [tok, *[c for c in tok.conjuncts]]:
             key = idx.actor_of(t)
+            also: list[str] = []
             if key is None:
                 for c in t.children:
                     if c.dep_ == "prep" and c.lower_ in {"of", "from"}:
                         for p in c.children:
                             if p.dep_ == "pobj" and idx.actor_of(p):
                                 key = idx.actor_of(p)
+                                # "dozens of Malian soldiers and Russian mercenaries": each
+                                also = [k for q in p.conjuncts if (k := idx.actor_of(q))]
                     if c.dep_ == "appos" and idx.actor_of(c):
                         key = idx.actor_of(c)
                 if key is None:
@@ -461,10 +475,14 @@ class EventExtractor:
                         ):
                             key = idx.actor_of(c)
                             break
-            if key is not None and key not in out:
-                out.append(key)
-            if t.lower_ in {"and"}:
-                continue
+            if key is not None and not also:
+                # "Al-Qaeda in the Islamic Maghreb and Katiba Macina": the parser hangs the
+                # second name on the last word of the first
+                also = [k for u in t.subtree if idx.actor_of(u) == key
+                        for c in u.conjuncts if (k := idx.actor_of(c)) and k != key]
+            for k in (key, *also):
+                if k is not None and k not in out:
+                    out.append(k)
         return out
 
     def _roles(self, tok: Token, idx: EntityIndex, etype: str) -> tuple[list[str], list[str]]:
@@ -525,12 +543,16 @@ class EventExtractor:
                             else:
                                 add(targets, keys)
                 elif c.dep_ == "prep" and c.lower_ in {"between", "with"}:
-                    for p in c.children:
-                        if p.dep_ == "pobj":
-                            add(agents, self._actor_in(p, idx))
+                    self._parties(c, etype, idx, agents, targets)
                 elif c.dep_ in {"poss", "compound", "amod", "nmod"} and idx.actor_of(c):
                     add(agents, [idx.actor_of(c)])
             head = tok.head
+            if tok.dep_ == "nsubj" and head.pos_ == "VERB" and etype in _FIGHTING:
+                # "Fighting broke out between the army and militants", "clashes erupted
+                # with ...": the parties hang on the verb the event is the subject of
+                for c in head.children:
+                    if c.dep_ == "prep" and c.lower_ in {"between", "with"}:
+                        self._parties(c, etype, idx, agents, targets)
             if tok.dep_ in {"dobj", "nsubjpass", "obj", "attr"} and head.pos_ in {"VERB", "AUX"}:
                 if lexicon.lemma_in(head, lexicon.LIGHT_VERBS) or head.lemma_ == "be":
                     passive = tok.dep_ == "nsubjpass"
@@ -552,6 +574,16 @@ class EventExtractor:
                             for p in c.children:
                                 if p.dep_ == "pobj":
                                     add(targets, self._actor_in(p, idx))
+            elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ == "in" and (
+                (head.head.pos_ == "VERB" and _joins(head.head))
+                or (head.head.lemma_ == "part" and head.head.head.lemma_ == "take")
+            ):
+                # "JNIM said it took part in the fighting", "troops participated in the raid",
+                # "militants were involved in the attack": the one who joins it did it
+                verb = head.head if head.head.pos_ == "VERB" else head.head.head
+                for c in verb.children:
+                    if c.dep_ in {"nsubj", "nsubjpass"}:
+                        add(agents, self._actor_in(c, idx))
             elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ == "VERB":
                 verb = head.head
                 passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
@@ -578,6 +610,22 @@ class EventExtractor:
             agents.extend(self._state_force(idx))
         targets = [t for t in targets if t not in agents]
         return agents, targets
+
+    def _parties(self, prep: Token, etype: str, idx: EntityIndex, agents: list[str],
+                 targets: list[str]) -> None:
+        """The parties a "between"/"with" phrase names. In fighting, as in "X clashed with Y"
+        and as ACLED's actor 1 and actor 2, the first named is the agent and the others are
+        targets ("clashes between X and Y", "a clash with Y" after an agent); in anything else
+        ("an agreement between X and Y") all are agents."""
+        keys = [k for p in prep.children if p.dep_ == "pobj" for k in self._actor_in(p, idx)]
+        keys = [k for k in keys if k not in agents and k not in targets]
+        if etype not in _FIGHTING:
+            agents.extend(keys)
+        elif prep.lower_ == "between" and not agents:
+            agents.extend(keys[:1])
+            targets.extend(keys[1:])
+        else:
+            targets.extend(keys)
 
     @staticmethod
     def _state_force(idx: EntityIndex) -> list[str]:
