@@ -467,3 +467,31 @@ def test_more_nouns_for_civilian_victims(nlp, noun):
     (ev,) = events(ex, "Abduction")
     assert names(ex, ev.targets) == [noun]
     assert actor(ex, noun).kind == "Civilians"
+
+
+@pytest.mark.parametrize("text, leader", [
+    ("The coup that brought Colonel Assimi Goita to power took place in August 2020.",
+     "Assimi Goïta"),
+    ("Since the September 2022 coup that saw Ibrahim Traore rise to power, attacks have "
+     "increased.", "Ibrahim Traoré"),
+    ("The 2012 coup, which put Amadou Sanogo in power, was condemned.", "Amadou Sanogo"),
+])
+def test_whom_a_coup_puts_in_power_is_its_author(nlp, text, leader):
+    ex = extract(nlp, text)
+    (ev,) = events(ex, "Coup")
+    assert names(ex, ev.agents) == [leader]
+
+
+def test_a_coup_that_only_follows_something_has_no_author_from_it(nlp):
+    ex = extract(nlp, "The coup that followed the elections was condemned by the African Union.")
+    (ev,) = events(ex, "Coup")
+    assert ev.agents == []
+
+
+def test_a_force_the_parser_makes_a_modifier_of_its_partner_still_acts(nlp):
+    # the parser reads "army" as a modifier of "auxiliaries", with "VDP" coordinated to it
+    ex = extract(nlp, "The army and VDP auxiliaries have conducted massacres against civilians "
+                      "in northern Burkina Faso.")
+    (ev,) = events(ex, "Killing")
+    assert names(ex, ev.agents) == ["Burkina Faso Armed Forces",
+                                    "Volunteers for the Defense of the Homeland"]

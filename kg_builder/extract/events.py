@@ -70,6 +70,9 @@ _VIOLENT = {"ArmedAttack", "ArmedClash", "Bombing", "Killing", "Abduction"}
 _COLLECTIVE = {"Coup", "Mutiny", "Protest", "Election", "Deployment", "Withdrawal", "Agreement"}
 #: Fighting, where "between X and Y" / "with Y" names an agent and its opponents.
 _FIGHTING = {"ArmedClash"}
+#: Verbs of a relative clause by which a coup puts someone in power ("the coup that brought X
+#: to power", "that saw X rise to power").
+_TO_POWER = {"bring", "put", "install", "sweep", "see", "carry"}
 #: Verbs whose subject joins the event named by their "in" phrase ("took part in" too).
 _JOINING_VERBS = {"participate", "engage", "involve", "join"}
 
@@ -469,7 +472,7 @@ class EventExtractor:
                 if key is None:
                     for c in t.subtree:
                         if (
-                            c.dep_ in {"compound", "poss", "amod"}
+                            c.dep_ in {"compound", "poss", "amod", "nmod"}
                             and c.head == t
                             and idx.actor_of(c)
                         ):
@@ -546,6 +549,8 @@ class EventExtractor:
                     self._parties(c, etype, idx, agents, targets)
                 elif c.dep_ in {"poss", "compound", "amod", "nmod"} and idx.actor_of(c):
                     add(agents, [idx.actor_of(c)])
+                elif c.dep_ == "relcl" and etype in {"Coup", "Mutiny"}:
+                    add(agents, self._brought_to_power(c, idx))
             head = tok.head
             if tok.dep_ == "nsubj" and head.pos_ == "VERB" and etype in _FIGHTING:
                 # "Fighting broke out between the army and militants", "clashes erupted
@@ -610,6 +615,19 @@ class EventExtractor:
             agents.extend(self._state_force(idx))
         targets = [t for t in targets if t not in agents]
         return agents, targets
+
+    def _brought_to_power(self, clause: Token, idx: EntityIndex) -> list[str]:
+        """Who a coup put in power is its author: "the coup that brought Colonel X to power",
+        "which put X in power", "the coup that saw X rise to power"."""
+        window = clause.doc[clause.i : min(len(clause.doc), clause.right_edge.i + 4)]
+        if clause.lemma_ not in _TO_POWER or not any(t.lemma_ == "power" for t in window):
+            return []
+        for c in clause.children:
+            if c.dep_ == "dobj" and clause.lemma_ != "see":
+                return self._actor_in(c, idx)
+            if c.dep_ in {"ccomp", "xcomp"} and clause.lemma_ == "see":
+                return [k for d in c.children if d.dep_ == "nsubj" for k in self._actor_in(d, idx)]
+        return []
 
     def _parties(self, prep: Token, etype: str, idx: EntityIndex, agents: list[str],
                  targets: list[str]) -> None:
