@@ -495,3 +495,65 @@ def test_a_force_the_parser_makes_a_modifier_of_its_partner_still_acts(nlp):
     (ev,) = events(ex, "Killing")
     assert names(ex, ev.agents) == ["Burkina Faso Armed Forces",
                                     "Volunteers for the Defense of the Homeland"]
+
+
+@pytest.mark.parametrize("text, etype, agent, target", [
+    ("At least 15 people were killed when gunmen opened fire on worshippers at a mosque in "
+     "Niger.", "ArmedAttack", "gunmen", "worshippers"),
+    ("Twelve villagers were killed after gunmen stormed Dinguila on Sunday.", "ArmedAttack",
+     "gunmen", "villagers"),
+    ("As gunmen stormed the village of Yirgou, 12 people were killed.", "ArmedAttack", "gunmen",
+     None),
+])
+def test_a_killing_and_the_attack_it_happened_in_are_one_incident(nlp, text, etype, agent,
+                                                                  target):
+    """Two events with the same deaths would count them twice in every casualty total."""
+    ex = extract(nlp, text)
+    (ev,) = ex.events
+    assert ev.type == etype and ev.label.startswith("Attack")
+    assert [n.lower() for n in names(ex, ev.agents)] == [agent]
+    assert names(ex, ev.targets) == ([target] if target else [])
+    assert ev.fatalities in {12, 15}
+
+
+def test_a_killing_by_one_side_after_an_attack_by_the_other_stays_two_events(nlp):
+    ex = extract(nlp, "Soldiers killed three suspects after militants attacked their base in "
+                      "Djibo.")
+    (killing,) = events(ex, "Killing")
+    (attack,) = events(ex, "ArmedAttack")
+    assert names(ex, killing.agents) == ["Burkina Faso Armed Forces"]
+    assert [n.lower() for n in names(ex, attack.agents)] == ["militants"]
+
+
+def test_suicide_bombers_blowing_up_and_detonating_are_bombings(nlp):
+    ex = extract(nlp, "A suicide bomber blew himself up at a market in Maiduguri, killing 12 "
+                      "shoppers.")
+    (ev,) = events(ex, "Bombing")
+    assert names(ex, ev.agents) == ["suicide bomber"] and names(ex, ev.targets) == ["shoppers"]
+    assert ev.fatalities == 12
+    ex = extract(nlp, "A suicide bomber detonated his explosive vest at a checkpoint in "
+                      "Mogadishu, killing five.")
+    (ev,) = events(ex, "Bombing")
+    assert ev.fatalities == 5
+
+
+def test_an_attack_on_a_police_or_gendarmerie_site_targets_the_countrys_force(nlp):
+    ex = extract(nlp, "Suspected jihadists attacked a police station in Tillaberi on Monday, "
+                      "killing four officers.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert names(ex, ev.targets) == ["Niger Armed Forces"]
+    ex = extract(nlp, "French troops of Task Force Takuba patrolled near Koro. Jihadists stormed "
+                      "a gendarmerie post in Koro on Monday, killing two Malian gendarmes.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert names(ex, ev.targets) == ["Malian Armed Forces"]
+
+
+@pytest.mark.parametrize("text, target", [
+    ("Unknown gunmen kidnapped a Catholic priest in Kaduna state on Sunday.", "Catholic priest"),
+    ("A journalist working for a French broadcaster was detained in Niamey on Tuesday.",
+     "journalist"),
+])
+def test_people_of_civilian_professions_are_victims(nlp, text, target):
+    ex = extract(nlp, text)
+    (ev,) = ex.events
+    assert names(ex, ev.targets) == [target]

@@ -68,6 +68,9 @@ _DATE_PREPS = {"since", "from", "until", "till", "before", "after", "between", "
 _VIOLENT = {"ArmedAttack", "ArmedClash", "Bombing", "Killing", "Abduction"}
 #: Event types whose participants act together: the subject of "came to power in a coup" did it.
 _COLLECTIVE = {"Coup", "Mutiny", "Protest", "Election", "Deployment", "Withdrawal", "Agreement"}
+#: Words before a site ("military base", "police station") that make it a state force's.
+_POLICE = {"police", "gendarmerie", "gendarme"}
+_SITE_HOLDERS = {"military", "army", *_POLICE}
 #: Fighting, where "between X and Y" / "with Y" names an agent and its opponents.
 _FIGHTING = {"ArmedClash"}
 #: Verbs of a relative clause by which a coup puts someone in power ("the coup that brought X
@@ -331,6 +334,20 @@ class EventExtractor:
                     f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
                     return None
         agents, targets = self._roles(tok, idx, etype)
+        if (joined := self._same_incident(tok, etype, found, sent)) is not None:
+            # "15 people were killed when militants attacked a mosque": one incident, the
+            # attack with the killing's count, not two events with 15 deaths each
+            ev = joined.event
+            if ev.type == "Killing" and etype != "Killing":
+                old = _LABEL.get(ev.type, "event")
+                ev.type = etype
+                if ev.label.lower().startswith(old.lower()):
+                    new = _LABEL.get(etype, "event")
+                    ev.label = new[0].upper() + new[1:] + ev.label[len(old):]
+            ev.agents.extend(a for a in agents if a not in ev.agents and a not in ev.targets)
+            ev.targets.extend(t for t in targets if t not in ev.targets and t not in ev.agents)
+            ev.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
+            return None
         if not agents and etype in _VIOLENT and tok.pos_ == "VERB" and any(
             c.dep_ == "nsubj" and c.lower_ == "they" for c in tok.children
         ):
@@ -437,6 +454,39 @@ class EventExtractor:
         )
         ev.label = ev.label[0].upper() + ev.label[1:]
         return _Found(ev, tok, sent, own_time=own_time, own_place=own_place)
+
+    @staticmethod
+    def _same_incident(tok: Token, etype: str, found: list[_Found], sent: Span) -> _Found | None:
+        """The event already found that a killing and an attack joined by "when", "after" or
+        "as" both tell: "15 people were killed when militants attacked a mosque" (the attack
+        after the killing) or "as gunmen stormed the village, 12 people were killed"."""
+        if tok.pos_ != "VERB" or etype not in _VIOLENT:
+            return None
+
+        def joined(clause: Token) -> bool:
+            return clause.dep_ == "advcl" and any(
+                c.dep_ in {"mark", "advmod"} and c.lower_ in {"when", "after", "as"}
+                for c in clause.children)
+
+        def killed(verb: Token) -> bool:
+            # a killing told without its author ("were killed", "died"): "soldiers killed
+            # three suspects after militants attacked" is two actions, by two sides
+            return verb.lemma_.lower() in _KILL and not any(
+                c.dep_ == "nsubj" for c in verb.children)
+
+        if joined(tok) and killed(tok.head):
+            other = tok.head  # the killing, told first
+        elif etype == "Killing" and killed(tok):
+            clauses = [c for c in tok.children if joined(c)]
+            if not clauses:
+                return None
+            other = clauses[0]  # the attack, told first
+        else:
+            return None
+        for f in reversed(found):
+            if f.sent == sent and f.token == other and f.event.type in _VIOLENT:
+                return f
+        return None
 
     @staticmethod
     def _story_event(doc: Doc, sent: Span, etype: str, found: list[_Found]) -> _Found | None:
@@ -665,16 +715,19 @@ class EventExtractor:
                     or t.lower_[:-2] in lexicon.MILITARY_SITES
                 )
                 and any(
-                    c.lower_ in {"military", "army"} or c.lemma_.lower() in {"military", "army"}
+                    c.lower_ in _SITE_HOLDERS or c.lemma_.lower() in _SITE_HOLDERS
                     for c in t.children
                 )
                 or t.lemma_.lower() in {"barracks", "garrison"}
             ):
+                # a police or gendarmerie site is the country's own; a base may be an ally's
+                national = any(c.lemma_.lower() in _POLICE for c in t.children)
                 forces = [
                     k
                     for k, a in idx.actors.items()
                     if a.kind == "StateForce"
-                    and (a.country is None or a.country == idx.main_country)
+                    and (a.country == idx.main_country if national
+                         else a.country is None or a.country == idx.main_country)
                 ]
                 forces = [k for k in forces if k not in agents]
                 if forces:

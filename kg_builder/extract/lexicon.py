@@ -287,6 +287,8 @@ MILITARY_SITES = frozenset(
         "headquarters",
         "airbase",
         "fort",
+        "station",  # with "police" or "gendarmerie" before it, as every site here needs
+        "brigade",
     }
 )
 #: Nouns naming people who carried out attacks (their deaths are perpetrators' fatalities).
