@@ -557,3 +557,27 @@ def test_people_of_civilian_professions_are_victims(nlp, text, target):
     ex = extract(nlp, text)
     (ev,) = ex.events
     assert names(ex, ev.targets) == [target]
+
+
+def test_a_group_that_does_not_claim_an_attack_is_not_its_author(nlp):
+    ex = extract(nlp, "JNIM did not claim the attack, which killed 20 soldiers near Boulkessi.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert ev.agents == []
+    ex = extract(nlp, "JNIM claimed the attack, which killed 20 soldiers near Boulkessi.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert names(ex, ev.agents) == ["Jama'at Nusrat al-Islam wal-Muslimin"]
+
+
+def test_who_comes_under_attack_is_its_target(nlp):
+    ex = extract(nlp, "Malian soldiers came under attack near Boni on Sunday.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert names(ex, ev.targets) == ["Malian Armed Forces"] and ev.agents == []
+
+
+def test_releasing_hostages_is_no_abduction_and_taking_them_is_one(nlp):
+    for text in ("Kidnappers released 12 hostages in Zamfara on Monday.",
+                 "Soldiers freed 30 hostages held by bandits in Katsina."):
+        assert events(extract(nlp, text), "Abduction") == []
+    ex = extract(nlp, "Gunmen took 12 people hostage on the road to Kaduna.")
+    (ev,) = events(ex, "Abduction")
+    assert names(ex, ev.agents) == ["Gunmen"]

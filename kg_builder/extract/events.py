@@ -68,6 +68,8 @@ _DATE_PREPS = {"since", "from", "until", "till", "before", "after", "between", "
 _VIOLENT = {"ArmedAttack", "ArmedClash", "Bombing", "Killing", "Abduction"}
 #: Event types whose participants act together: the subject of "came to power in a coup" did it.
 _COLLECTIVE = {"Coup", "Mutiny", "Protest", "Election", "Deployment", "Withdrawal", "Agreement"}
+#: Verbs that end an abduction: their hostages are no new one.
+_RELEASE_VERBS = {"release", "free", "rescue", "liberate", "swap", "exchange", "return"}
 #: Words before a site ("military base", "police station") that make it a state force's.
 _POLICE = {"police", "gendarmerie", "gendarme"}
 _SITE_HOLDERS = {"military", "army", *_POLICE}
@@ -333,6 +335,9 @@ class EventExtractor:
                 if f.sent == sent and f.token == tok.head.head:
                     f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
                     return None
+        if etype == "Abduction" and tok.pos_ in {"NOUN", "PROPN"} \
+                and tok.head.lemma_.lower() in _RELEASE_VERBS:
+            return None  # "kidnappers released 12 hostages": the end of one, not an abduction
         agents, targets = self._roles(tok, idx, etype)
         if (joined := self._same_incident(tok, etype, found, sent)) is not None:
             # "15 people were killed when militants attacked a mosque": one incident, the
@@ -611,8 +616,11 @@ class EventExtractor:
             if tok.dep_ in {"dobj", "nsubjpass", "obj", "attr"} and head.pos_ in {"VERB", "AUX"}:
                 if lexicon.lemma_in(head, lexicon.LIGHT_VERBS) or head.lemma_ == "be":
                     passive = tok.dep_ == "nsubjpass"
+                    # "JNIM did not claim the attack", "denied carrying out": not its author
+                    negated = any(c.dep_ == "neg" for c in head.children)
                     for c in head.children:
-                        if c.dep_ == "nsubj" and not passive and head.lemma_ != "be":
+                        if c.dep_ == "nsubj" and not passive and head.lemma_ != "be" \
+                                and not negated:
                             add(
                                 targets
                                 if lexicon.lemma_in(head, lexicon.SUFFERING_VERBS)
@@ -629,6 +637,12 @@ class EventExtractor:
                             for p in c.children:
                                 if p.dep_ == "pobj":
                                     add(targets, self._actor_in(p, idx))
+            elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ == "under" \
+                    and head.head.pos_ == "VERB":
+                # "the convoy came under attack": who comes under it is its target
+                for c in head.head.children:
+                    if c.dep_ == "nsubj":
+                        add(targets, self._actor_in(c, idx))
             elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.lower_ == "in" and (
                 (head.head.pos_ == "VERB" and _joins(head.head))
                 or (head.head.lemma_ == "part" and head.head.head.lemma_ == "take")
