@@ -581,3 +581,22 @@ def test_releasing_hostages_is_no_abduction_and_taking_them_is_one(nlp):
     ex = extract(nlp, "Gunmen took 12 people hostage on the road to Kaduna.")
     (ev,) = events(ex, "Abduction")
     assert names(ex, ev.agents) == ["Gunmen"]
+
+
+@pytest.mark.parametrize("text, dead, injured", [
+    ("Two soldiers were killed and five wounded in an ambush near Tessit on Wednesday.", 2, 5),
+    ("Jihadists killed 11 soldiers and lost 20 of their own in fighting near Djibo.", 11, None),
+])
+def test_an_incident_named_after_coordinated_casualty_verbs_is_the_same_event(nlp, text, dead,
+                                                                             injured):
+    """The "in an ambush" phrase hangs on the last verb; one event, so the deaths count once."""
+    ex = extract(nlp, text)
+    (ev,) = ex.events
+    assert (ev.fatalities, ev.injured) == (dead, injured)
+
+
+def test_a_death_toll_that_rose_gives_the_count(nlp):
+    ex = extract(nlp, "The death toll from Saturday's attack in Solhan has risen to 160, the "
+                      "government said.")
+    (ev,) = events(ex, "ArmedAttack")
+    assert ev.fatalities == 160

@@ -331,8 +331,13 @@ class EventExtractor:
             and tok.dep_ == "pobj"
             and tok.head.lower_ in {"in", "during"}
         ):
+            verbs = [tok.head.head]
+            while verbs[-1].dep_ == "conj" and verbs[-1].head != verbs[-1]:
+                # "two soldiers were killed and five wounded in an ambush": the phrase hangs
+                # on the last of the coordinated verbs
+                verbs.append(verbs[-1].head)
             for f in reversed(found):  # "killed nine villagers in an attack": one event
-                if f.sent == sent and f.token == tok.head.head:
+                if f.sent == sent and f.token in verbs:
                     f.event.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
                     return None
         if etype == "Abduction" and tok.pos_ in {"NOUN", "PROPN"} \

@@ -417,7 +417,7 @@ _LEFT = _c(
     r"(?:(?P<kverb>dead|killed)|(?P<iverb>wounded|injured|hurt))\b"
 )
 _TOLL = _c(
-    rf"\b(?:death\s+)?toll\b(?:\s+[\w'-]+){{0,4}}?\s+(?:to|at|of|reached|hit|is|was|stands\s+at|"
+    rf"\b(?:death\s+)?toll\b(?:\s+[\w'-]+){{0,8}}?\s+(?:to|at|of|reached|hit|is|was|stands\s+at|"
     rf"stood\s+at)\s+{_COUNT_G}(?:\s+{_WHO})?"
 )
 _BODIES = _c(rf"\b(?:the\s+)?(?:bodies|corpses|remains)\s+of\s+{_COUNT_G}(?:\s+{_WHO})?")
