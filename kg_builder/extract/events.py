@@ -81,12 +81,6 @@ _TO_POWER = {"bring", "put", "install", "sweep", "see", "carry"}
 #: Verbs whose subject joins the event named by their "in" phrase ("took part in" too).
 _JOINING_VERBS = {"participate", "engage", "involve", "join"}
 
-
-def _joins(verb: Token) -> bool:
-    """A verb by which its subject takes part in what its "in" phrase names."""
-    return verb.lemma_ in _JOINING_VERBS or (
-        verb.lemma_ == "take" and any(c.dep_ == "dobj" and c.lower_ == "part"
-                                      for c in verb.children))
 _ATTEMPT = {"attempt", "plot", "bid", "try", "d'état", "d'etat", "d’état", "état", "etat"}
 _KILL = {"kill", "massacre", "execute", "murder", "slaughter", "behead", "assassinate", "shoot",
          "gun"}  # "gun" as in "gunned down"
@@ -349,11 +343,8 @@ class EventExtractor:
             # attack with the killing's count, not two events with 15 deaths each
             ev = joined.event
             if ev.type == "Killing" and etype != "Killing":
-                old = _LABEL.get(ev.type, "event")
                 ev.type = etype
-                if ev.label.lower().startswith(old.lower()):
-                    new = _LABEL.get(etype, "event")
-                    ev.label = new[0].upper() + new[1:] + ev.label[len(old):]
+                ev.label = _event_label(ev, idx)
             ev.agents.extend(a for a in agents if a not in ev.agents and a not in ev.targets)
             ev.targets.extend(t for t in targets if t not in ev.targets and t not in ev.agents)
             ev.mentions.append(_tspan(doc, trig_span.start_char, trig_span.end_char))
@@ -450,19 +441,7 @@ class EventExtractor:
         ev.certainty, ev.according_to = self._certainty(tok, sent, idx, article, ev)
         if ev.according_to in ev.agents and ev.certainty == "Reported" and etype != "Statement":
             pass
-        place_name = idx.places[place].name if place else None
-        ev.label = (
-            _LABEL.get(etype, "event")
-            + (f" in {place_name}" if place_name else "")
-            + (
-                f" ({earliest.isoformat()})"
-                if earliest and earliest == latest
-                else f" ({earliest.year})"
-                if earliest and latest and earliest.year == latest.year
-                else ""
-            )
-        )
-        ev.label = ev.label[0].upper() + ev.label[1:]
+        ev.label = _event_label(ev, idx)
         return _Found(ev, tok, sent, own_time=own_time, own_place=own_place)
 
     @staticmethod
@@ -621,8 +600,8 @@ class EventExtractor:
             if tok.dep_ in {"dobj", "nsubjpass", "obj", "attr"} and head.pos_ in {"VERB", "AUX"}:
                 if lexicon.lemma_in(head, lexicon.LIGHT_VERBS) or head.lemma_ == "be":
                     passive = tok.dep_ == "nsubjpass"
-                    # "JNIM did not claim the attack", "denied carrying out": not its author
-                    negated = any(c.dep_ == "neg" for c in head.children)
+                    # "JNIM did not claim the attack": not its author
+                    negated = _negated(head)
                     for c in head.children:
                         if c.dep_ == "nsubj" and not passive and head.lemma_ != "be" \
                                 and not negated:
@@ -1197,6 +1176,31 @@ def _negated(tok: Token) -> bool:
         if t.lemma_.lower() in lexicon.DENYING:
             return False
     return False
+
+
+def _joins(verb: Token) -> bool:
+    """A verb by which its subject takes part in what its "in" phrase names."""
+    return verb.lemma_ in _JOINING_VERBS or (
+        verb.lemma_ == "take" and any(c.dep_ == "dobj" and c.lower_ == "part"
+                                      for c in verb.children))
+
+
+def _event_label(ev: Event, idx: EntityIndex) -> str:
+    """ "Attack in Sévaré (2025-03-11)": the type, the place, and the day or year when known."""
+    place_name = idx.places[ev.place].name if ev.place else None
+    earliest, latest = ev.earliest, ev.latest
+    label = (
+        _LABEL.get(ev.type, "event")
+        + (f" in {place_name}" if place_name else "")
+        + (
+            f" ({earliest.isoformat()})"
+            if earliest and earliest == latest
+            else f" ({earliest.year})"
+            if earliest and latest and earliest.year == latest.year
+            else ""
+        )
+    )
+    return label[0].upper() + label[1:]
 
 
 def _contains_in_order(seq: list[str], want: tuple[str, ...]) -> bool:
